@@ -1,0 +1,137 @@
+"""What the estimator layer costs, and what the batched decoder saves.
+
+For each protocol (sunspots L=44 H=11, co2 L=104 H=52, windows as in
+shared/docs/anchors.md), in ONE run, interleaved repeat by repeat:
+
+1. ``Seq2SeqAttentionRegressor.fit`` (validation, normalisation, the skorch
+   net and its callbacks included);
+2. a plain PyTorch loop training the same network class on the same
+   normalised windows, batch size, shuffling, optimizer, loss and gradient
+   clipping;
+3. that plain loop with the decoder forced through its step loop
+   (``forward_stepwise``) instead of the batched path;
+4. the estimator with ``input_feeding=True`` (which needs the step loop).
+
+It prints medians and the ratios that matter: estimator / plain (the
+wrapper's overhead, target <= 1.05) and step loop / batched.
+
+    python benchmarks/regressor_overhead.py [--repeats 5] [--epochs 20]
+"""
+
+import argparse
+import datetime
+import os
+import platform
+import statistics
+import sys
+import time
+
+import numpy as np
+import torch
+
+from sk_seqattn import Seq2SeqAttentionRegressor
+from sk_seqattn.datasets import forecasting_split, load_co2, load_sunspots
+from sk_seqattn.modules import Seq2SeqRegressionNetwork
+
+PROTOCOLS = {
+    "sunspots L=44 H=11": (load_sunspots, 44, 11),
+    "co2 L=104 H=52": (load_co2, 104, 52),
+}
+
+
+def normalised(X, y):
+    # What normalize="window" feeds the network.
+    mean = X.mean(axis=1, keepdims=True)
+    scale = X.std(axis=1, keepdims=True)
+    return (
+        ((X - mean) / scale)[:, :, None].astype(np.float32),
+        ((y - mean) / scale)[:, :, None].astype(np.float32),
+    )
+
+
+def plain_fit(X, y, params, epochs, stepwise=False):
+    """The same training, written as an ordinary PyTorch loop."""
+    torch.manual_seed(0)
+    module = Seq2SeqRegressionNetwork(
+        n_features=1, n_targets=1, horizon=y.shape[1], n_steps=X.shape[1],
+        hidden_size=params["hidden_size"], attention=params["attention"],
+        input_feeding=False,
+    )
+    if stepwise:
+        module.decoder.forward = module.decoder.forward_stepwise
+    optimizer = torch.optim.Adam(module.parameters(), lr=params["lr"])
+    loader = torch.utils.data.DataLoader(
+        torch.utils.data.TensorDataset(torch.from_numpy(X), torch.from_numpy(y)),
+        batch_size=params["batch_size"], shuffle=True,
+    )
+    criterion = torch.nn.MSELoss()
+    module.train()
+    for _ in range(epochs):
+        for Xb, yb in loader:
+            optimizer.zero_grad()
+            prediction, _ = module(Xb, target=yb)
+            loss = criterion(prediction, yb)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(module.parameters(), 5.0)
+            optimizer.step()
+            loss.item()  # what any loop that logs its loss does
+
+
+def timed(fn):
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--epochs", type=int, default=20)
+    parser.add_argument("--threads", type=int, default=1,
+                        help="torch threads for every variant (default 1: steadier timings)")
+    args = parser.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    params = dict(hidden_size=64, attention="dot", lr=1e-3, batch_size=32)
+
+    print(f"command: python {' '.join(sys.argv)}")
+    print(f"date: {datetime.datetime.now().isoformat(timespec='seconds')}")
+    print(f"machine: {platform.platform()}, {os.cpu_count()} cores, "
+          f"python {platform.python_version()}, torch {torch.__version__}, "
+          f"{args.threads} torch thread(s)")
+    print(f"model: LSTM, hidden {params['hidden_size']}, {params['attention']} attention, "
+          f"batch {params['batch_size']}, Adam, {args.epochs} epochs; "
+          f"median of {args.repeats} interleaved repeats after one warm-up\n")
+
+    header = (f"{'protocol':<20} {'windows':>7} {'estimator s':>11} {'plain s':>8} "
+              f"{'overhead':>9} {'step loop s':>11} {'step/batched':>12} {'input feeding s':>15}")
+    print(header)
+    print("-" * len(header))
+    for name, (load, n_in, horizon) in PROTOCOLS.items():
+        split = forecasting_split(load(), n_in, horizon)
+        X, y = normalised(split.X_train, split.y_train)
+        estimator = Seq2SeqAttentionRegressor(
+            max_epochs=args.epochs, random_state=0, n_threads=args.threads, **params
+        )
+        runs = {"estimator": [], "plain": [], "stepwise": [], "input_feeding": []}
+        # One untimed round first: the first fit of a process pays torch's warm-up.
+        for repeat in range(args.repeats + 1):
+            estimator.set_params(input_feeding=False)
+            runs["estimator"].append(timed(lambda: estimator.fit(split.X_train, split.y_train)))
+            runs["plain"].append(timed(lambda: plain_fit(X, y, params, args.epochs)))
+            runs["stepwise"].append(
+                timed(lambda: plain_fit(X, y, params, args.epochs, stepwise=True))
+            )
+            estimator.set_params(input_feeding=True)
+            runs["input_feeding"].append(
+                timed(lambda: estimator.fit(split.X_train, split.y_train))
+            )
+        median = {key: statistics.median(values[1:]) for key, values in runs.items()}
+        print(f"{name:<20} {len(X):>7} {median['estimator']:>11.2f} {median['plain']:>8.2f} "
+              f"{median['estimator'] / median['plain']:>8.3f}x {median['stepwise']:>11.2f} "
+              f"{median['stepwise'] / median['plain']:>11.2f}x {median['input_feeding']:>15.2f}")
+    print("\noverhead = estimator / plain loop (target <= 1.05x); "
+          "step/batched = same training through the decoder's step loop.")
+
+
+if __name__ == "__main__":
+    main()

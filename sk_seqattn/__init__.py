@@ -1,0 +1,17 @@
+"""sk_seqattn: Luong-attention sequence-to-sequence models as scikit-learn estimators."""
+
+from .preprocessing import make_windows
+from .regressor import Seq2SeqAttentionRegressor
+from .tokenizers import BPETokenizer, CharTokenizer, WordTokenizer
+from .translator import AttentionMap, Seq2SeqAttentionTranslator
+
+__all__ = [
+    "AttentionMap",
+    "BPETokenizer",
+    "CharTokenizer",
+    "Seq2SeqAttentionRegressor",
+    "Seq2SeqAttentionTranslator",
+    "WordTokenizer",
+    "make_windows",
+]
+__version__ = "0.1.0"

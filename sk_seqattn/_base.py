@@ -1,0 +1,293 @@
+"""What the sequence-to-sequence estimators share.
+
+The estimators are plain scikit-learn estimators that own a skorch net
+(``net_``, a :class:`~sk_seqattn.net.Seq2SeqNet`) built in ``fit``, rather
+than subclasses of ``NeuralNet``: ``NeuralNet.__init__`` sets attributes and
+leaks ``_params_to_validate`` into ``get_params``, which breaks sklearn's
+estimator checks from any subclass. skorch's features stay reachable: the
+``callbacks``, ``device``, ``history_`` (the net's history) and any
+skorch-prefixed setting (``optimizer__weight_decay``, ``iterator_train__...``,
+``callbacks__<name>__...``), which ``set_params`` and ``GridSearchCV`` accept
+directly and which are kept in ``net_params``.
+"""
+
+import copy
+import inspect
+from contextlib import contextmanager
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from skorch.callbacks import GradientNormClipping
+from sklearn.base import BaseEstimator
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from .net import Seq2SeqNet, TailSplit
+
+__all__ = []
+
+SKORCH_PREFIXES = (
+    "module__", "optimizer__", "criterion__", "iterator_train__",
+    "iterator_valid__", "callbacks__", "dataset__",
+)
+
+OPTIMIZERS = {
+    "adam": torch.optim.Adam,
+    "adamw": torch.optim.AdamW,
+    "sgd": torch.optim.SGD,
+    "rmsprop": torch.optim.RMSprop,
+}
+
+ATTENTION_OPTIONS = {"dot", "general", "concat", "location", "none"}
+
+NETWORK_PARAMS_DOC = """\
+    attention : {{"dot", "general", "concat", "location", "none"}}, default="dot"
+        Luong's global attention score function; "none" is the plain
+        encoder-decoder (no context vector).
+
+    hidden_size : int, default={hidden_size}
+        Width of the RNN states (both directions together when
+        ``bidirectional``, which then needs an even size).
+
+    num_layers : int, default=1
+        Stacked RNN layers in the encoder and in the decoder.
+
+    cell : {{"lstm", "gru"}}, default="lstm"
+
+    bidirectional : bool, default=False
+        Bidirectional encoder; the decoder starts from the two directions'
+        final states concatenated.
+
+    dropout : float in [0, 1), default=0.0
+        Between RNN layers and on the attentional state before the output.
+
+    input_feeding : bool, default={input_feeding}
+        Feed the previous attentional state ``~h_{{t-1}}`` to the decoder
+        (Luong's input feeding). Without it a teacher-forced decoder runs
+        over the whole target in one RNN call, which trains faster.
+
+    teacher_forcing : float in [0, 1], default=1.0
+        Probability of feeding the true previous target (rather than the
+        network's own prediction) at each training step; below 1 this is
+        scheduled sampling and uses the step loop.
+"""
+
+TRAINING_PARAMS_DOC = """\
+    max_epochs : int, default={max_epochs}
+
+    batch_size : int, default={batch_size}
+
+    lr : float, default={lr}
+        Learning rate.
+
+    optimizer : {{"adam", "adamw", "sgd", "rmsprop"}} or torch optimizer class, \
+default="adam"
+        Its other settings are skorch-prefixed parameters, e.g.
+        ``set_params(optimizer__weight_decay=1e-4)``.
+
+    max_grad_norm : float or None, default=5.0
+        Clip the gradient norm (skorch ``GradientNormClipping``), as in
+        Luong et al.; None disables it.
+
+    callbacks : list of skorch callbacks or (name, callback) tuples, default=None
+        Added to skorch's defaults, e.g. ``EarlyStopping`` (needs
+        ``validation_fraction``) or ``Checkpoint``.
+
+    validation_fraction : float in (0, 1) or None, default=None
+        Hold out the LAST fraction of the samples, in their given order, as
+        the validation set (never shuffled: a time-ordered tail for
+        forecasting windows). Its loss is computed free-running, without
+        teacher forcing.
+
+    device : str or torch.device, default="cpu"
+        Where the network lives, e.g. "cuda".
+
+    n_threads : int or None, default=None
+        torch intra-op threads during ``fit`` and ``predict`` (restored
+        afterwards). None keeps torch's setting, which honours
+        ``OMP_NUM_THREADS``; joblib sets that to ``cores // n_jobs`` in its
+        workers, so ``GridSearchCV(n_jobs=k)`` does not oversubscribe.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds initialisation, shuffling, dropout and scheduled sampling,
+        inside a forked torch RNG: the global torch RNG is left untouched.
+
+    verbose : int, default=0
+        skorch's per-epoch log when positive.
+
+    net_params : dict or None, default=None
+        Further skorch-prefixed settings for the net (``optimizer__``,
+        ``iterator_train__``, ``callbacks__``, ...). ``set_params`` and
+        ``GridSearchCV`` accept such keys directly and store them here.
+"""
+
+FITTED_NET_DOC = """\
+    net_ : sk_seqattn.net.Seq2SeqNet
+        The trained skorch net.
+
+    history_ : skorch.History
+        The net's training history (``net_.history``).
+
+    n_threads_ : int
+        torch threads used by ``fit``.
+"""
+
+
+class _BaseSeq2SeqAttention(BaseEstimator):
+    """Parameters, net construction and torch state shared by the estimators."""
+
+    _parameter_constraints = {
+        "attention": [StrOptions(ATTENTION_OPTIONS)],
+        "hidden_size": [Interval(Integral, 1, None, closed="left")],
+        "num_layers": [Interval(Integral, 1, None, closed="left")],
+        "cell": [StrOptions({"lstm", "gru"})],
+        "bidirectional": ["boolean"],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "input_feeding": ["boolean"],
+        "teacher_forcing": [Interval(Real, 0, 1, closed="both")],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "optimizer": [StrOptions(set(OPTIMIZERS)), callable],
+        "max_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
+        "callbacks": [list, None],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither"), None],
+        "device": [str, torch.device],
+        "n_threads": [Interval(Integral, 1, None, closed="left"), None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+        "net_params": [dict, None],
+    }
+
+    # -- skorch-prefixed parameters ---------------------------------------
+    def set_params(self, **params):
+        """Set parameters; skorch-prefixed keys go into ``net_params``.
+
+        ``set_params(optimizer__weight_decay=1e-4)`` (also as a
+        ``GridSearchCV`` grid key) is stored as
+        ``net_params={"optimizer__weight_decay": 1e-4}``.
+        """
+        prefixed = {k: params.pop(k) for k in list(params) if k.startswith(SKORCH_PREFIXES)}
+        if prefixed:
+            net_params = dict(params.pop("net_params", self.net_params) or {})
+            net_params.update(prefixed)
+            params["net_params"] = net_params
+        return super().set_params(**params)
+
+    @property
+    def history_(self):
+        """The skorch training history of ``net_``."""
+        check_is_fitted(self, "net_")
+        return self.net_.history
+
+    # -- building and running the net --------------------------------------
+    def _build_net(self, module, module_params, criterion, criterion_params=None,
+                   net_class=Seq2SeqNet, collate_fn=None):
+        """A fresh skorch net (``net_class``) from the estimator's parameters."""
+        device = torch.device(self.device)
+        if device.type == "cuda" and not torch.cuda.is_available():
+            raise ValueError(
+                f"device={self.device!r} was asked for, but torch finds no CUDA device."
+            )
+        callbacks = copy.deepcopy(list(self.callbacks or []))
+        if self.max_grad_norm is not None:
+            callbacks.append(
+                ("gradient_clipping", GradientNormClipping(gradient_clip_value=self.max_grad_norm))
+            )
+        optimizer = OPTIMIZERS.get(self.optimizer, self.optimizer)
+        kwargs = {
+            "module": module,
+            "criterion": criterion,
+            "optimizer": optimizer,
+            "lr": self.lr,
+            "max_epochs": self.max_epochs,
+            "batch_size": self.batch_size,
+            "train_split": (
+                None if self.validation_fraction is None
+                else TailSplit(self.validation_fraction)
+            ),
+            "callbacks": callbacks,
+            "device": self.device,
+            "verbose": self.verbose,
+            "iterator_train__shuffle": True,
+        }
+        if collate_fn is not None:
+            kwargs["iterator_train__collate_fn"] = collate_fn
+            kwargs["iterator_valid__collate_fn"] = collate_fn
+        kwargs.update({f"module__{k}": v for k, v in module_params.items()})
+        kwargs.update({f"criterion__{k}": v for k, v in (criterion_params or {}).items()})
+        kwargs.update(self._checked_net_params(module, module_params))
+        return net_class(**kwargs)
+
+    def _checked_net_params(self, module, module_params):
+        net_params = copy.deepcopy(dict(self.net_params or {}))
+        module_args = set(inspect.signature(module).parameters)
+        for key in net_params:
+            if not key.startswith(SKORCH_PREFIXES):
+                raise ValueError(
+                    f"net_params key {key!r} is not a skorch-prefixed setting; "
+                    f"expected one of the prefixes {SKORCH_PREFIXES}."
+                )
+            if key.startswith("module__"):
+                name = key[len("module__"):]
+                if name in module_params:
+                    raise ValueError(
+                        f"net_params key {key!r} is set by the estimator from its "
+                        f"own parameters; set it there instead."
+                    )
+                if name not in module_args:
+                    raise ValueError(
+                        f"net_params key {key!r}: {module.__name__} has no "
+                        f"argument {name!r}."
+                    )
+        return net_params
+
+    def _resolve_n_threads(self):
+        return torch.get_num_threads() if self.n_threads is None else self.n_threads
+
+    @contextmanager
+    def _torch_state(self, seed=None):
+        """torch threads set to ``n_threads``, inside a forked torch RNG.
+
+        Forked even without a seed: every DataLoader iteration (predict
+        included) draws from the global RNG. Everything is restored on
+        exit, so the caller's global torch state is left as it was.
+        """
+        previous_threads = torch.get_num_threads()
+        n_threads = self._resolve_n_threads()
+        device = torch.device(self.device)
+        fork_devices = [device.index or 0] if device.type == "cuda" else []
+        if n_threads != previous_threads:
+            torch.set_num_threads(n_threads)
+        try:
+            with torch.random.fork_rng(devices=fork_devices):
+                if seed is not None:
+                    torch.manual_seed(seed)
+                yield n_threads
+        finally:
+            if torch.get_num_threads() != previous_threads:
+                torch.set_num_threads(previous_threads)
+
+    def _fit_net(self, net, X, y):
+        """Fit ``net`` on prepared arrays, seeded from ``random_state``."""
+        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        with self._torch_state(seed) as n_threads:
+            net.fit(X, y)
+        self.n_threads_ = n_threads
+        return net
+
+    def _forward(self, X):
+        """Evaluation-mode module outputs, concatenated over batches.
+
+        Returns
+        -------
+        outputs : tuple of numpy arrays, one per module output
+        """
+        with self._torch_state():
+            batches = [
+                tuple(part.numpy() for part in outputs)
+                for outputs in self.net_.forward_iter(X, training=False)
+            ]
+        return tuple(np.concatenate(parts, axis=0) for parts in zip(*batches))

@@ -1,0 +1,479 @@
+"""Encoder, attentional decoder and the networks built from them.
+
+The data flow of one decoder step follows Luong et al. (2015)::
+
+    h_t = RNN(input_t [; ~h_{t-1} if input feeding], state_{t-1})
+    ~h_t, a_t = GlobalAttention(h_t, encoder states)    (~h_t = h_t for "none")
+    output_t = head(dropout(~h_t))
+
+Because ``h_t`` does not depend on the attention of step ``t`` (unlike
+Bahdanau), a teacher-forced decoder without input feeding computes every
+``h_t`` in ONE RNN call and all attention in batched matrix products
+(:meth:`AttentionDecoder.forward`). Input feeding makes step ``t`` depend on
+``~h_{t-1}``, which forces the step loop (:meth:`AttentionDecoder.step`).
+"""
+
+import torch
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+from .attention import GlobalAttention
+from .tokenizers import BOS_ID, PAD_ID
+
+__all__ = [
+    "Encoder", "AttentionDecoder", "Seq2SeqRegressionNetwork", "Seq2SeqTranslationNetwork",
+]
+
+RNN_CELLS = {"lstm": nn.LSTM, "gru": nn.GRU}
+
+
+def map_state(fn, state):
+    """Apply ``fn`` to an RNN state: a tensor (GRU) or an (h, c) tuple (LSTM)."""
+    if isinstance(state, tuple):
+        return tuple(fn(s) for s in state)
+    return fn(state)
+
+
+class Encoder(nn.Module):
+    """Multi-layer (bi)RNN over the source.
+
+    With ``bidirectional=True`` each direction has ``hidden_size // 2`` units
+    so that the concatenated states have the decoder's width, which ``dot``
+    attention requires (as OpenNMT-py does). ``hidden_size`` must then be even.
+    """
+
+    def __init__(self, input_size, hidden_size, num_layers=1, cell="lstm",
+                 bidirectional=False, dropout=0.0):
+        super().__init__()
+        if bidirectional and hidden_size % 2:
+            raise ValueError(
+                f"hidden_size must be even with bidirectional=True, got {hidden_size}."
+            )
+        self.bidirectional = bidirectional
+        self.num_layers = num_layers
+        self.rnn = RNN_CELLS[cell](
+            input_size,
+            hidden_size // 2 if bidirectional else hidden_size,
+            num_layers=num_layers,
+            batch_first=True,
+            dropout=dropout if num_layers > 1 else 0.0,
+            bidirectional=bidirectional,
+        )
+
+    def forward(self, inputs, lengths=None):
+        """Encode a batch.
+
+        Parameters
+        ----------
+        inputs : Tensor of shape (batch, src_len, input_size)
+        lengths : LongTensor of shape (batch,) or None
+            True source lengths; None when no row is padded. Padded rows are
+            packed so that padding never reaches the final state.
+
+        Returns
+        -------
+        memory : Tensor of shape (batch, src_len, hidden_size)
+        state : final state, (num_layers, batch, hidden_size) per tensor
+        """
+        src_len = inputs.size(1)
+        if lengths is None:
+            memory, state = self.rnn(inputs)
+        else:
+            packed = pack_padded_sequence(
+                inputs, lengths.cpu(), batch_first=True, enforce_sorted=False
+            )
+            memory, state = self.rnn(packed)
+            memory, _ = pad_packed_sequence(
+                memory, batch_first=True, total_length=src_len
+            )  # (batch, src_len, hidden_size)
+        if self.bidirectional:
+            state = map_state(self._join_directions, state)
+        return memory, state
+
+    def _join_directions(self, state):
+        # (num_layers * 2, batch, hidden/2) -> (num_layers, batch, hidden):
+        # the decoder layer l starts from [forward_l; backward_l].
+        layers2, batch, half = state.shape
+        state = state.view(layers2 // 2, 2, batch, half)
+        return torch.cat([state[:, 0], state[:, 1]], dim=-1)
+
+
+class AttentionDecoder(nn.Module):
+    """RNN decoder with Luong global attention and optional input feeding.
+
+    Parameters
+    ----------
+    input_size : int
+        Width of the per-step decoder input (an embedding or target values).
+    hidden_size : int
+    num_layers : int
+    cell : {"lstm", "gru"}
+    dropout : float
+        Between RNN layers and on ``~h_t`` before the output head.
+    attention : {"dot", "general", "concat", "location", "none"}
+        "none" is the plain encoder-decoder: the output is ``h_t``.
+    input_feeding : bool
+        Concatenate ``~h_{t-1}`` to the input of step ``t``.
+    max_source_length : int or None
+        Needed by "location" attention.
+    """
+
+    def __init__(self, input_size, hidden_size, num_layers=1, cell="lstm",
+                 dropout=0.0, attention="dot", input_feeding=True,
+                 max_source_length=None):
+        super().__init__()
+        self.hidden_size = hidden_size
+        self.input_feeding = input_feeding and attention != "none"
+        self.rnn = RNN_CELLS[cell](
+            input_size + (hidden_size if self.input_feeding else 0),
+            hidden_size,
+            num_layers=num_layers,
+            batch_first=True,
+            dropout=dropout if num_layers > 1 else 0.0,
+        )
+        self.attention = (
+            None if attention == "none"
+            else GlobalAttention(hidden_size, attention, max_source_length)
+        )
+        self.dropout = nn.Dropout(dropout)
+
+    def prepare(self, memory):
+        """Per-sequence attention keys (None for "none"/"location")."""
+        return None if self.attention is None else self.attention.prepare(memory)
+
+    def initial_feed(self, memory):
+        """``~h_0``: zeros of shape (batch, hidden), or None without input feeding."""
+        if not self.input_feeding:
+            return None
+        return memory.new_zeros(memory.size(0), self.hidden_size)
+
+    def forward(self, inputs, state, memory, keys, memory_mask=None):
+        """Decode a whole teacher-forced target.
+
+        Without input feeding: one RNN call and batched attention. With
+        input feeding: the step loop. Both give the same result for the
+        same weights.
+
+        Parameters
+        ----------
+        inputs : Tensor of shape (batch, tgt_len, input_size)
+        state : encoder final state, (num_layers, batch, hidden) per tensor
+        memory : Tensor of shape (batch, src_len, hidden)
+        keys : ``self.prepare(memory)``
+        memory_mask : BoolTensor of shape (batch, src_len) or None
+
+        Returns
+        -------
+        outputs : Tensor of shape (batch, tgt_len, hidden), after dropout
+        weights : Tensor of shape (batch, tgt_len, src_len), or None for "none"
+        """
+        if self.input_feeding:
+            return self.forward_stepwise(inputs, state, memory, keys, memory_mask)
+        hidden, _ = self.rnn(inputs, state)  # (batch, tgt_len, hidden)
+        weights = None
+        if self.attention is not None:
+            hidden, weights = self.attention(hidden, memory, keys, memory_mask)
+        return self.dropout(hidden), weights
+
+    def forward_stepwise(self, inputs, state, memory, keys, memory_mask=None):
+        """:meth:`forward` computed one step at a time (same signature)."""
+        feed = self.initial_feed(memory)
+        outputs, weights = [], []
+        for t in range(inputs.size(1)):
+            output, step_weights, state, feed = self.step(
+                inputs[:, t], state, feed, memory, keys, memory_mask
+            )
+            outputs.append(output)
+            weights.append(step_weights)
+        outputs = torch.stack(outputs, dim=1)  # (batch, tgt_len, hidden)
+        if self.attention is None:
+            return outputs, None
+        return outputs, torch.stack(weights, dim=1)  # (batch, tgt_len, src_len)
+
+    def step(self, input_t, state, feed, memory, keys, memory_mask=None):
+        """One decoder step.
+
+        Parameters
+        ----------
+        input_t : Tensor of shape (batch, input_size)
+        state : RNN state of the previous step
+        feed : Tensor of shape (batch, hidden) or None
+            ``~h_{t-1}`` when input feeding, else None.
+        memory, keys, memory_mask : as in :meth:`forward`
+
+        Returns
+        -------
+        output : Tensor of shape (batch, hidden), after dropout
+        weights : Tensor of shape (batch, src_len) or None
+        state : the new RNN state
+        feed : ``~h_t`` for the next step (None without input feeding)
+        """
+        if self.input_feeding:
+            input_t = torch.cat([input_t, feed], dim=-1)  # (batch, input + hidden)
+        hidden, state = self.rnn(input_t.unsqueeze(1), state)  # (batch, 1, hidden)
+        weights = None
+        if self.attention is not None:
+            hidden, weights = self.attention(hidden, memory, keys, memory_mask)
+            weights = weights.squeeze(1)  # (batch, src_len)
+        hidden = hidden.squeeze(1)  # (batch, hidden)
+        # Input feeding passes ~h_t itself on, before output dropout.
+        feed = hidden if self.input_feeding else None
+        return self.dropout(hidden), weights, state, feed
+
+
+class Seq2SeqRegressionNetwork(nn.Module):
+    """Attentional encoder-decoder for multi-step forecasting.
+
+    The encoder reads the input window ``X`` (all features, past
+    covariates included). The decoder's input at step ``t`` is the target
+    value of step ``t - 1`` (the true one under teacher forcing, the
+    network's own prediction otherwise); step 0 gets the last observed
+    value of the target features. A linear head maps ``~h_t`` to the
+    targets.
+
+    Parameters
+    ----------
+    n_features : int
+        Features per input step.
+    n_targets : int
+        Targets per output step.
+    horizon : int
+        Output steps.
+    n_steps : int
+        Input steps (the "location" attention's source length).
+    target_features : sequence of int
+        Indices of the features of ``X`` that are the targets' history.
+    hidden_size, num_layers, cell, bidirectional, dropout, attention,
+    input_feeding : see :class:`AttentionDecoder` and :class:`Encoder`.
+    teacher_forcing : float in [0, 1]
+        Probability, per sample and step, that training feeds the true
+        previous target rather than the network's prediction. 1.0 with no
+        input feeding uses the batched decoder.
+    linear_path : bool
+        Add a linear map of the flattened input window to the output (an
+        autoregressive "highway" as in LSTNet); the recurrent network then
+        models what the linear map misses.
+    """
+
+    def __init__(self, n_features, n_targets, horizon, n_steps, target_features=(0,),
+                 hidden_size=64, num_layers=1, cell="lstm", bidirectional=False,
+                 dropout=0.0, attention="dot", input_feeding=False,
+                 teacher_forcing=1.0, linear_path=False):
+        super().__init__()
+        self.horizon = horizon
+        self.n_targets = n_targets
+        self.teacher_forcing = teacher_forcing
+        self.register_buffer(
+            "target_features", torch.as_tensor(list(target_features), dtype=torch.long),
+            persistent=False,
+        )
+        self.encoder = Encoder(n_features, hidden_size, num_layers, cell,
+                               bidirectional, dropout)
+        self.decoder = AttentionDecoder(
+            n_targets, hidden_size, num_layers, cell, dropout, attention,
+            input_feeding, max_source_length=n_steps,
+        )
+        self.head = nn.Linear(hidden_size, n_targets)
+        self.linear = (
+            nn.Linear(n_steps * n_features, horizon * n_targets) if linear_path else None
+        )
+
+    def forward(self, X, target=None):
+        """Forecast ``horizon`` steps.
+
+        Parameters
+        ----------
+        X : Tensor of shape (batch, n_steps, n_features)
+        target : Tensor of shape (batch, horizon, n_targets) or None
+            The truth, for teacher forcing in training. None decodes
+            free-running.
+
+        Returns
+        -------
+        prediction : Tensor of shape (batch, horizon, n_targets)
+        weights : Tensor of shape (batch, horizon, n_steps); (batch, horizon, 0)
+            for attention "none"
+        """
+        batch = X.size(0)
+        memory, state = self.encoder(X)  # (batch, n_steps, hidden)
+        keys = self.decoder.prepare(memory)
+        start = X[:, -1, self.target_features]  # (batch, n_targets)
+        if self.linear is None:
+            linear = X.new_zeros(batch, self.horizon, self.n_targets)
+        else:
+            linear = self.linear(X.reshape(batch, -1)).view(
+                batch, self.horizon, self.n_targets
+            )
+
+        if target is not None and (self.teacher_forcing >= 1.0 or not self.training):
+            # Fully teacher-forced: inputs are [start, y_0, ..., y_{T-2}].
+            inputs = torch.cat([start.unsqueeze(1), target[:, :-1]], dim=1)
+            outputs, weights = self.decoder(inputs, state, memory, keys)
+            prediction = self.head(outputs) + linear  # (batch, horizon, n_targets)
+        else:
+            prediction, weights = self._decode_stepwise(
+                start, state, memory, keys, linear, target
+            )
+        if weights is None:
+            weights = X.new_zeros(batch, self.horizon, 0)
+        return prediction, weights
+
+    def _decode_stepwise(self, start, state, memory, keys, linear, target):
+        # Free-running (target None) or scheduled sampling (teacher_forcing < 1).
+        feed = self.decoder.initial_feed(memory)
+        input_t = start
+        predictions, weights = [], []
+        for t in range(self.horizon):
+            output, step_weights, state, feed = self.decoder.step(
+                input_t, state, feed, memory, keys
+            )
+            prediction_t = self.head(output) + linear[:, t]  # (batch, n_targets)
+            predictions.append(prediction_t)
+            weights.append(step_weights)
+            input_t = prediction_t
+            if target is not None:
+                use_truth = (
+                    torch.rand(target.size(0), 1, device=target.device)
+                    < self.teacher_forcing
+                )  # (batch, 1)
+                input_t = torch.where(use_truth, target[:, t], prediction_t)
+        predictions = torch.stack(predictions, dim=1)  # (batch, horizon, n_targets)
+        if weights[0] is None:
+            return predictions, None
+        return predictions, torch.stack(weights, dim=1)  # (batch, horizon, n_steps)
+
+
+class Seq2SeqTranslationNetwork(nn.Module):
+    """Attentional encoder-decoder over token ids (Luong et al., 2015).
+
+    Embeddings feed the encoder and decoder; ``p(y_t | y_<t, x) =
+    softmax(W_s ~h_t)`` is the generator. The decoder's first input is the
+    begin-of-sequence id; every target ends with the end-of-sequence id.
+
+    Parameters
+    ----------
+    source_vocab_size, target_vocab_size : int
+    max_source_length : int
+        Longest source (end marker included) seen in ``fit``: the
+        "location" attention's range.
+    embedding_dim : int
+    hidden_size, num_layers, cell, bidirectional, dropout, attention,
+    input_feeding : see :class:`AttentionDecoder` and :class:`Encoder`.
+    teacher_forcing : float in [0, 1]
+        Probability, per sample and step, of feeding the true previous
+        token in training; otherwise the network's own argmax.
+    """
+
+    def __init__(self, source_vocab_size, target_vocab_size, max_source_length,
+                 embedding_dim=64, hidden_size=128, num_layers=1, cell="lstm",
+                 bidirectional=False, dropout=0.0, attention="dot", input_feeding=True,
+                 teacher_forcing=1.0):
+        super().__init__()
+        self.teacher_forcing = teacher_forcing
+        self.source_embedding = nn.Embedding(source_vocab_size, embedding_dim,
+                                             padding_idx=PAD_ID)
+        self.target_embedding = nn.Embedding(target_vocab_size, embedding_dim,
+                                             padding_idx=PAD_ID)
+        self.embedding_dropout = nn.Dropout(dropout)
+        self.encoder = Encoder(embedding_dim, hidden_size, num_layers, cell,
+                               bidirectional, dropout)
+        self.decoder = AttentionDecoder(
+            embedding_dim, hidden_size, num_layers, cell, dropout, attention,
+            input_feeding, max_source_length=max_source_length,
+        )
+        self.generator = nn.Linear(hidden_size, target_vocab_size)
+
+    def encode(self, source, source_lengths):
+        """Encoder pass and what every decoder step needs.
+
+        Parameters
+        ----------
+        source : LongTensor of shape (batch, src_len), padded with 0
+        source_lengths : LongTensor of shape (batch,)
+
+        Returns
+        -------
+        memory : Tensor of shape (batch, src_len, hidden)
+        keys : attention keys (``decoder.prepare(memory)``)
+        memory_mask : BoolTensor of shape (batch, src_len)
+        state : encoder final state
+        """
+        src_len = source.size(1)
+        memory_mask = (
+            torch.arange(src_len, device=source.device)[None, :] < source_lengths[:, None]
+        )  # (batch, src_len)
+        embedded = self.embedding_dropout(self.source_embedding(source))
+        memory, state = self.encoder(embedded, source_lengths)
+        return memory, self.decoder.prepare(memory), memory_mask, state
+
+    def step(self, tokens, state, feed, memory, keys, memory_mask):
+        """One decoder step from the previous tokens.
+
+        Parameters
+        ----------
+        tokens : LongTensor of shape (batch,)
+
+        Returns
+        -------
+        logits : Tensor of shape (batch, target_vocab_size)
+        weights : Tensor of shape (batch, src_len) or None
+        state, feed : for the next step
+        """
+        embedded = self.embedding_dropout(self.target_embedding(tokens))  # (batch, emb)
+        output, weights, state, feed = self.decoder.step(
+            embedded, state, feed, memory, keys, memory_mask
+        )
+        return self.generator(output), weights, state, feed
+
+    def forward(self, source, source_lengths, target=None, max_length=None):
+        """Logits for every target step.
+
+        Parameters
+        ----------
+        source : LongTensor of shape (batch, src_len)
+        source_lengths : LongTensor of shape (batch,)
+        target : LongTensor of shape (batch, tgt_len) or None
+            Target ids ending with the end marker, padded with 0. Given:
+            teacher forcing (fully, or mixed with the network's own
+            argmax when ``teacher_forcing < 1`` in training). None:
+            free-running greedy decoding for ``max_length`` steps.
+        max_length : int or None
+            Steps to decode without a target.
+
+        Returns
+        -------
+        logits : Tensor of shape (batch, tgt_len, target_vocab_size)
+        weights : Tensor of shape (batch, tgt_len, src_len); (batch, tgt_len, 0)
+            for attention "none"
+        """
+        memory, keys, memory_mask, state = self.encode(source, source_lengths)
+        batch = source.size(0)
+        if target is not None and (self.teacher_forcing >= 1.0 or not self.training):
+            begin = target.new_full((batch, 1), BOS_ID)
+            inputs = self.embedding_dropout(
+                self.target_embedding(torch.cat([begin, target[:, :-1]], dim=1))
+            )  # (batch, tgt_len, emb)
+            outputs, weights = self.decoder(inputs, state, memory, keys, memory_mask)
+            logits = self.generator(outputs)  # (batch, tgt_len, vocab)
+        else:
+            steps = target.size(1) if target is not None else max_length
+            feed = self.decoder.initial_feed(memory)
+            tokens = source.new_full((batch,), BOS_ID)
+            logits, weights = [], []
+            for t in range(steps):
+                step_logits, step_weights, state, feed = self.step(
+                    tokens, state, feed, memory, keys, memory_mask
+                )
+                logits.append(step_logits)
+                weights.append(step_weights)
+                tokens = step_logits.argmax(-1)
+                if target is not None:
+                    use_truth = (
+                        torch.rand(batch, device=target.device) < self.teacher_forcing
+                    )
+                    tokens = torch.where(use_truth, target[:, t], tokens)
+            logits = torch.stack(logits, dim=1)  # (batch, steps, vocab)
+            weights = None if weights[0] is None else torch.stack(weights, dim=1)
+        if weights is None:
+            weights = memory.new_zeros(batch, logits.size(1), 0)
+        return logits, weights

@@ -1,0 +1,120 @@
+"""The skorch layer: a :class:`skorch.NeuralNet` for sequence-to-sequence modules.
+
+Modules return ``(prediction, attention_weights)`` and accept the truth as a
+``target=`` keyword for teacher forcing. skorch's training step is kept
+(optimizer closure, ``on_grad_computed``, ``GradientNormClipping``); only
+``train_step_single`` differs: it hands the batch's target to the module.
+Validation calls the module without a target, so the validation loss is the
+free-running one that predictions will have, not the teacher-forced one,
+which would hide exposure bias from early stopping.
+"""
+
+import math
+
+import numpy as np
+import torch
+from skorch import NeuralNet
+from skorch.dataset import unpack_data
+from torch.utils.data import default_collate
+from skorch.utils import to_tensor
+
+__all__ = ["Seq2SeqNet", "TranslationNet", "TailSplit", "collate_token_batch"]
+
+
+class Seq2SeqNet(NeuralNet):
+    """:class:`skorch.NeuralNet` that teacher-forces in training only.
+
+    Parameters are those of :class:`skorch.NeuralNet`.
+    """
+
+    def train_step_single(self, batch, **fit_params):
+        self._set_training(True)
+        Xi, yi = unpack_data(batch)
+        y_pred = self.infer(Xi, target=to_tensor(yi, device=self.device), **fit_params)
+        loss = self.get_loss(y_pred, yi, X=Xi, training=True)
+        if not torch.isfinite(loss):
+            # Stop before backward() spreads the NaN into the weights.
+            # skorch has already opened this epoch's and batch's history rows.
+            epoch, batch_number = len(self.history), len(self.history[-1]["batches"])
+            raise ValueError(
+                f"The training loss became {loss.item()} at epoch {epoch}, "
+                f"batch {batch_number}. Lower `lr`, set `max_grad_norm`, or "
+                "scale the data (e.g. normalize='window')."
+            )
+        loss.backward()
+        return {"loss": loss, "y_pred": y_pred}
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        # The module returns (prediction, attention weights); the loss
+        # only sees the prediction.
+        prediction = y_pred[0] if isinstance(y_pred, tuple) else y_pred
+        return super().get_loss(prediction, y_true, X=X, training=training)
+
+
+class TranslationNet(Seq2SeqNet):
+    """:class:`Seq2SeqNet` for token sequences.
+
+    The loss is cross-entropy over the target vocabulary, padding ignored
+    (``criterion=CrossEntropyLoss(ignore_index=0)``). Validation decodes
+    free-running (greedy) for as many steps as the batch's targets have.
+    """
+
+    def validation_step(self, batch, **fit_params):
+        self._set_training(False)
+        Xi, yi = unpack_data(batch)
+        with torch.no_grad():
+            y_pred = self.infer(Xi, max_length=yi.size(1), **fit_params)
+            loss = self.get_loss(y_pred, yi, X=Xi, training=False)
+        return {"loss": loss, "y_pred": y_pred}
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        logits = y_pred[0] if isinstance(y_pred, tuple) else y_pred  # (batch, tgt_len, vocab)
+        y_true = to_tensor(y_true, device=self.device)
+        return self.criterion_(logits.reshape(-1, logits.size(-1)), y_true.reshape(-1))
+
+
+def collate_token_batch(batch):
+    """Stack a batch of padded id rows and cut it to its longest sequence.
+
+    Rows are stored padded to the longest sequence of the whole data set
+    (compact int32); each batch only pays for its own longest one.
+    """
+    X, y = default_collate(batch)
+    lengths = X["source_lengths"].long()
+    X = {"source": X["source"][:, : int(lengths.max())].long(), "source_lengths": lengths}
+    if torch.is_tensor(y) and y.dim() == 2:
+        y = y[:, : int((y != 0).sum(dim=1).max())].long()
+    return X, y
+
+
+class TailSplit:
+    """skorch ``train_split`` that validates on the last ``fraction`` of samples.
+
+    Samples keep their order: for forecasting windows the validation set is
+    the most recent stretch of the series and never overlaps the training
+    windows' time span by shuffling (unlike ``ValidSplit(float)``).
+
+    Parameters
+    ----------
+    fraction : float in (0, 1)
+    """
+
+    def __init__(self, fraction):
+        self.fraction = fraction
+
+    def __call__(self, dataset, y=None, groups=None):
+        n_samples = len(dataset)
+        n_valid = max(1, int(math.ceil(self.fraction * n_samples)))
+        if n_valid >= n_samples:
+            raise ValueError(
+                f"validation_fraction={self.fraction} leaves no training samples "
+                f"out of {n_samples}."
+            )
+        indices = np.arange(n_samples)
+        return (
+            torch.utils.data.Subset(dataset, indices[:-n_valid]),
+            torch.utils.data.Subset(dataset, indices[-n_valid:]),
+        )
+
+    def __repr__(self):
+        return f"TailSplit(fraction={self.fraction})"

@@ -1,0 +1,88 @@
+"""scikit-learn's estimator checks on every estimator, with each exemption and its reason.
+
+The translator and the tokenizers take strings (``input_tags.string``, no
+``two_d_array``): ``parametrize_with_checks`` then runs only
+``check_estimator_cloneable`` on them. The API checks that need no numeric
+data are called on them directly below, and text versions of the fit checks
+(parameters untouched by fit, no public attributes added, not-fitted errors,
+pickling) are written out here; behaviour is in test_translator.py and
+test_tokenizers.py.
+"""
+
+import pickle
+
+import joblib
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.estimator_checks import (
+    check_get_params_invariance, check_no_attributes_set_in_init,
+    check_parameters_default_constructible, check_set_params, parametrize_with_checks,
+)
+
+from sk_seqattn import (
+    BPETokenizer, CharTokenizer, Seq2SeqAttentionRegressor, Seq2SeqAttentionTranslator,
+    WordTokenizer,
+)
+
+# Small and quick: the checks fit dozens of times on tiny data.
+ESTIMATORS = [
+    Seq2SeqAttentionRegressor(hidden_size=8, max_epochs=2, batch_size=16),
+    Seq2SeqAttentionRegressor(attention="location", input_feeding=True,
+                              hidden_size=8, max_epochs=2, batch_size=16),
+    Seq2SeqAttentionTranslator(embedding_dim=4, hidden_size=8, max_epochs=1),
+    CharTokenizer(),
+    WordTokenizer(),
+    BPETokenizer(),
+]
+
+# None needed: every check sklearn runs on these estimators passes.
+EXPECTED_FAILED_CHECKS = {}
+
+
+def expected_failed_checks(estimator):
+    return EXPECTED_FAILED_CHECKS.get(type(estimator).__name__, {})
+
+
+@parametrize_with_checks(ESTIMATORS, expected_failed_checks=expected_failed_checks)
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+STRING_ESTIMATORS = ESTIMATORS[2:]
+TEXTS = ["abc", "cab", "bca", "a b c", "ccc", "ab"] * 3
+
+
+def _ids(estimators):
+    return [type(est).__name__ for est in estimators]
+
+
+@pytest.mark.parametrize("estimator", STRING_ESTIMATORS, ids=_ids(STRING_ESTIMATORS))
+@pytest.mark.parametrize("check", [
+    check_no_attributes_set_in_init, check_get_params_invariance, check_set_params,
+])
+def test_string_estimators_api_checks(estimator, check):
+    check(type(estimator).__name__, clone(estimator))
+
+
+@pytest.mark.parametrize("estimator", STRING_ESTIMATORS, ids=_ids(STRING_ESTIMATORS))
+def test_string_estimators_default_constructible(estimator):
+    check_parameters_default_constructible(type(estimator).__name__, clone(estimator))
+
+
+@pytest.mark.parametrize("estimator", STRING_ESTIMATORS, ids=_ids(STRING_ESTIMATORS))
+def test_string_estimators_fit_leaves_params_and_adds_only_fitted_attributes(estimator):
+    estimator = clone(estimator)
+    method = "predict" if hasattr(estimator, "predict") else "transform"
+    with pytest.raises(NotFittedError):
+        getattr(estimator, method)(TEXTS)
+    params = {k: joblib.hash(v) for k, v in estimator.get_params().items()}
+    public_before = {k for k in vars(estimator) if not k.startswith("_")}
+    estimator.fit(TEXTS, [t.upper() for t in TEXTS])
+    assert {k: joblib.hash(v) for k, v in estimator.get_params().items()} == params
+    added = {k for k in vars(estimator) if not k.startswith("_")} - public_before
+    assert added and all(name.endswith("_") for name in added)
+    output = getattr(estimator, method)(TEXTS)
+    restored = pickle.loads(pickle.dumps(estimator))
+    assert [list(a) if hasattr(a, "__len__") else a for a in getattr(restored, method)(TEXTS)] \
+        == [list(a) if hasattr(a, "__len__") else a for a in output]

@@ -1,0 +1,90 @@
+import pytest
+import torch
+
+from sk_seqattn.modules import AttentionDecoder, Encoder, Seq2SeqRegressionNetwork
+
+ATTENTIONS = ["dot", "general", "concat", "location", "none"]
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+@pytest.mark.parametrize("attention", ATTENTIONS)
+def test_batched_decoder_equals_the_step_loop(attention, cell):
+    # The vectorised path (one RNN call over the whole target, batched
+    # attention) must be the step loop computed differently, nothing else.
+    torch.manual_seed(0)
+    encoder = Encoder(3, 16, num_layers=2, cell=cell)
+    decoder = AttentionDecoder(4, 16, num_layers=2, cell=cell, attention=attention,
+                               input_feeding=False, max_source_length=9).eval()
+    source = torch.randn(5, 9, 3)
+    inputs = torch.randn(5, 7, 4)
+    memory, state = encoder(source)
+    keys = decoder.prepare(memory)
+    batched, batched_weights = decoder(inputs, state, memory, keys)
+    stepwise, stepwise_weights = decoder.forward_stepwise(inputs, state, memory, keys)
+    torch.testing.assert_close(batched, stepwise, atol=1e-5, rtol=0)
+    if attention == "none":
+        assert batched_weights is None and stepwise_weights is None
+    else:
+        torch.testing.assert_close(batched_weights, stepwise_weights, atol=1e-5, rtol=0)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_encoder_padding_never_changes_a_result(cell, bidirectional):
+    torch.manual_seed(0)
+    encoder = Encoder(3, 8, num_layers=2, cell=cell, bidirectional=bidirectional)
+    source = torch.randn(3, 6, 3)
+    lengths = torch.tensor([6, 4, 2])
+    padded = source.clone()
+    for row, length in enumerate(lengths.tolist()):
+        padded[row, length:] = 100.0  # garbage in the padding
+    memory, state = encoder(padded, lengths)
+    assert memory.shape == (3, 6, 8)
+    for row, length in enumerate(lengths.tolist()):
+        alone_memory, alone_state = encoder(source[row:row + 1, :length])
+        torch.testing.assert_close(memory[row:row + 1, :length], alone_memory)
+        assert torch.all(memory[row, length:] == 0)
+        for got, expected in zip(
+            state if cell == "lstm" else (state,),
+            alone_state if cell == "lstm" else (alone_state,),
+        ):
+            assert got.shape == (2, 3, 8)
+            torch.testing.assert_close(got[:, row:row + 1], expected)
+
+
+def test_bidirectional_state_joins_the_two_directions_per_layer():
+    torch.manual_seed(0)
+    encoder = Encoder(2, 6, num_layers=2, cell="gru", bidirectional=True)
+    source = torch.randn(4, 5, 2)
+    _, joined = encoder(source)
+    _, raw = encoder.rnn(source)  # (layers * 2, batch, 3)
+    torch.testing.assert_close(joined[1], torch.cat([raw[2], raw[3]], dim=-1))
+    with pytest.raises(ValueError, match="even"):
+        Encoder(2, 5, bidirectional=True)
+
+
+def test_input_feeding_widens_the_decoder_input_and_feeds_attentional_state():
+    decoder = AttentionDecoder(4, 16, attention="dot", input_feeding=True)
+    assert decoder.rnn.input_size == 4 + 16
+    assert AttentionDecoder(4, 16, attention="none", input_feeding=True).rnn.input_size == 4
+
+
+@pytest.mark.parametrize("input_feeding", [False, True])
+@pytest.mark.parametrize("linear_path", [False, True])
+def test_regression_network_teacher_forced_equals_free_running_on_its_own_outputs(
+    input_feeding, linear_path
+):
+    # Teacher forcing with the network's own free-running predictions as
+    # the "truth" must reproduce the free-running predictions.
+    torch.manual_seed(0)
+    net = Seq2SeqRegressionNetwork(
+        n_features=2, n_targets=1, horizon=5, n_steps=8, target_features=[1],
+        hidden_size=12, attention="general", input_feeding=input_feeding,
+        linear_path=linear_path,
+    ).eval()
+    X = torch.randn(4, 8, 2)
+    free, free_weights = net(X)
+    forced, forced_weights = net(X, target=free)
+    assert free.shape == (4, 5, 1) and free_weights.shape == (4, 5, 8)
+    torch.testing.assert_close(free, forced, atol=1e-5, rtol=0)
+    torch.testing.assert_close(free_weights, forced_weights, atol=1e-5, rtol=0)
