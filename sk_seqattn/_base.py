@@ -24,7 +24,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from .net import Seq2SeqNet, TailSplit
+from .net import BatchDataset, Seq2SeqNet, TailSplit, collate_batch
 
 __all__ = []
 
@@ -184,7 +184,7 @@ class _BaseSeq2SeqAttention(BaseEstimator):
 
     # -- building and running the net --------------------------------------
     def _build_net(self, module, module_params, criterion, criterion_params=None,
-                   net_class=Seq2SeqNet, collate_fn=None):
+                   net_class=Seq2SeqNet, collate_fn=collate_batch):
         """A fresh skorch net (``net_class``) from the estimator's parameters."""
         device = torch.device(self.device)
         if device.type == "cuda" and not torch.cuda.is_available():
@@ -211,11 +211,11 @@ class _BaseSeq2SeqAttention(BaseEstimator):
             "callbacks": callbacks,
             "device": self.device,
             "verbose": self.verbose,
+            "dataset": BatchDataset,
             "iterator_train__shuffle": True,
+            "iterator_train__collate_fn": collate_fn,
+            "iterator_valid__collate_fn": collate_fn,
         }
-        if collate_fn is not None:
-            kwargs["iterator_train__collate_fn"] = collate_fn
-            kwargs["iterator_valid__collate_fn"] = collate_fn
         kwargs.update({f"module__{k}": v for k, v in module_params.items()})
         kwargs.update({f"criterion__{k}": v for k, v in (criterion_params or {}).items()})
         kwargs.update(self._checked_net_params(module, module_params))
@@ -274,7 +274,7 @@ class _BaseSeq2SeqAttention(BaseEstimator):
         """Fit ``net`` on prepared arrays, seeded from ``random_state``."""
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         with self._torch_state(seed) as n_threads:
-            net.fit(X, y)
+            net.fit(_as_tensors(X), _as_tensors(y))
         self.n_threads_ = n_threads
         return net
 
@@ -291,3 +291,11 @@ class _BaseSeq2SeqAttention(BaseEstimator):
                 for outputs in self.net_.forward_iter(X, training=False)
             ]
         return tuple(np.concatenate(parts, axis=0) for parts in zip(*batches))
+
+
+def _as_tensors(data):
+    # skorch indexes tensors per sample without the numpy -> tensor
+    # conversion its collate would otherwise do for every row of every batch.
+    if isinstance(data, dict):
+        return {key: _as_tensors(value) for key, value in data.items()}
+    return torch.from_numpy(data) if isinstance(data, np.ndarray) else data

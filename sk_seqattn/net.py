@@ -14,11 +14,13 @@ import math
 import numpy as np
 import torch
 from skorch import NeuralNet
-from skorch.dataset import unpack_data
-from torch.utils.data import default_collate
+from skorch.dataset import Dataset, unpack_data
 from skorch.utils import to_tensor
 
-__all__ = ["Seq2SeqNet", "TranslationNet", "TailSplit", "collate_token_batch"]
+__all__ = [
+    "Seq2SeqNet", "TranslationNet", "TailSplit", "BatchDataset", "collate_batch",
+    "collate_token_batch",
+]
 
 
 class Seq2SeqNet(NeuralNet):
@@ -73,13 +75,41 @@ class TranslationNet(Seq2SeqNet):
         return self.criterion_(logits.reshape(-1, logits.size(-1)), y_true.reshape(-1))
 
 
+class BatchDataset(Dataset):
+    """skorch ``Dataset`` that hands out whole batches.
+
+    ``DataLoader`` calls ``__getitems__`` with all indices of a batch (also
+    through the ``Subset`` of a train split), so a batch is one
+    ``index_select`` per array instead of a Python-level fetch and a
+    ``torch.stack`` per sample. Use with :func:`collate_batch` (or
+    :func:`collate_token_batch`), which receive the ready batch.
+    """
+
+    def __getitems__(self, indices):
+        index = torch.as_tensor(indices, dtype=torch.long)
+        return _take(self.X, index), None if self.y is None else _take(self.y, index)
+
+
+def _take(data, index):
+    if isinstance(data, dict):
+        return {key: _take(value, index) for key, value in data.items()}
+    if torch.is_tensor(data):
+        return data.index_select(0, index)
+    return torch.as_tensor(data[index.numpy()])
+
+
+def collate_batch(batch):
+    """The batch as :class:`BatchDataset` built it."""
+    return batch
+
+
 def collate_token_batch(batch):
-    """Stack a batch of padded id rows and cut it to its longest sequence.
+    """Cut a batch of padded id rows to its longest sequence, as int64.
 
     Rows are stored padded to the longest sequence of the whole data set
     (compact int32); each batch only pays for its own longest one.
     """
-    X, y = default_collate(batch)
+    X, y = batch
     lengths = X["source_lengths"].long()
     X = {"source": X["source"][:, : int(lengths.max())].long(), "source_lengths": lengths}
     if torch.is_tensor(y) and y.dim() == 2:
