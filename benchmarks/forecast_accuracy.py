@@ -5,17 +5,15 @@ several seeds, next to seasonal naive and per-window-standardised Ridge,
 all on the same windows in one run.
 
     python benchmarks/forecast_accuracy.py [--seeds 5] [--series sunspots co2]
+        [--attention dot none] [--param linear_path=True ...]
 """
 
 import argparse
-import datetime
-import os
-import platform
-import sys
+import ast
 import time
 
 import numpy as np
-import torch
+from _report import print_header
 from sklearn.linear_model import Ridge
 
 from sk_seqattn import Seq2SeqAttentionRegressor
@@ -45,14 +43,15 @@ def main(argv=None):
     parser.add_argument("--series", nargs="+", default=list(PROTOCOLS), choices=PROTOCOLS)
     parser.add_argument("--attention", nargs="+",
                         default=["dot", "general", "concat", "location", "none"])
+    parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                        help="a non-default regressor parameter (Python literal value)")
     args = parser.parse_args(argv)
+    params = {name: ast.literal_eval(value)
+              for name, value in (item.split("=", 1) for item in args.param)}
 
-    print(f"command: python {' '.join(sys.argv)}")
-    print(f"date: {datetime.datetime.now().isoformat(timespec='seconds')}")
-    print(f"machine: {platform.platform()}, {os.cpu_count()} cores, "
-          f"python {platform.python_version()}, torch {torch.__version__}")
-    print(f"regressor: default parameters, random_state 0..{args.seeds - 1}; "
-          "MASE mean +- std over seeds\n")
+    print_header(f"regressor: default parameters{', ' if params else ''}"
+                 f"{', '.join(f'{k}={v!r}' for k, v in params.items())}; random_state "
+                 f"0..{args.seeds - 1}; MASE mean +- std over seeds")
     print(f"{'series':<9} {'method':<34} {'test MASE':>16} {'fit s/seed':>10}")
     for name in args.series:
         load, n_in, horizon, m = PROTOCOLS[name]
@@ -69,7 +68,8 @@ def main(argv=None):
             errors, seconds = [], []
             for seed in range(args.seeds):
                 start = time.perf_counter()
-                reg = Seq2SeqAttentionRegressor(attention=attention, random_state=seed)
+                reg = Seq2SeqAttentionRegressor(attention=attention, random_state=seed,
+                                                **params)
                 reg.fit(split.X_train, split.y_train)
                 seconds.append(time.perf_counter() - start)
                 errors.append(mase(reg.predict(split.X_test)))

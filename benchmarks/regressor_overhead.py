@@ -13,21 +13,20 @@ shared/docs/anchors.md), in ONE run, interleaved repeat by repeat:
 4. the estimator with ``input_feeding=True`` (which needs the step loop).
 
 It prints medians and the ratios that matter: estimator / plain (the
-wrapper's overhead, target <= 1.05) and step loop / batched.
+wrapper's overhead, target <= 1.05, from --repeats interleaved pairs: the
+ratio is a few percent, so it needs many) and step loop / batched (a
+several-fold ratio, from --step-repeats runs).
 
-    python benchmarks/regressor_overhead.py [--repeats 5] [--epochs 20]
+    python benchmarks/regressor_overhead.py [--repeats 9] [--step-repeats 2] [--epochs 10]
 """
 
 import argparse
-import datetime
-import os
-import platform
 import statistics
-import sys
 import time
 
 import numpy as np
 import torch
+from _report import print_header
 
 from sk_seqattn import Seq2SeqAttentionRegressor
 from sk_seqattn.datasets import forecasting_split, load_co2, load_sunspots
@@ -85,22 +84,21 @@ def timed(fn):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--epochs", type=int, default=20)
+    parser.add_argument("--repeats", type=int, default=9,
+                        help="interleaved estimator/plain pairs")
+    parser.add_argument("--step-repeats", type=int, default=2,
+                        help="runs of the step-loop and input-feeding variants")
+    parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--threads", type=int, default=1,
                         help="torch threads for every variant (default 1: steadier timings)")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     params = dict(hidden_size=64, attention="dot", lr=1e-3, batch_size=32)
 
-    print(f"command: python {' '.join(sys.argv)}")
-    print(f"date: {datetime.datetime.now().isoformat(timespec='seconds')}")
-    print(f"machine: {platform.platform()}, {os.cpu_count()} cores, "
-          f"python {platform.python_version()}, torch {torch.__version__}, "
-          f"{args.threads} torch thread(s)")
-    print(f"model: LSTM, hidden {params['hidden_size']}, {params['attention']} attention, "
-          f"batch {params['batch_size']}, Adam, {args.epochs} epochs; "
-          f"median of {args.repeats} interleaved repeats after one warm-up\n")
+    print_header(f"model: LSTM, hidden {params['hidden_size']}, {params['attention']} "
+                 f"attention, batch {params['batch_size']}, Adam, {args.epochs} epochs; "
+                 f"medians of {args.repeats} interleaved estimator/plain pairs and "
+                 f"{args.step_repeats} step-loop runs, after one warm-up round")
 
     header = (f"{'protocol':<20} {'windows':>7} {'estimator s':>11} {'plain s':>8} "
               f"{'overhead':>9} {'step loop s':>11} {'step/batched':>12} {'input feeding s':>15}")
@@ -118,6 +116,8 @@ def main(argv=None):
             estimator.set_params(input_feeding=False)
             runs["estimator"].append(timed(lambda: estimator.fit(split.X_train, split.y_train)))
             runs["plain"].append(timed(lambda: plain_fit(X, y, params, args.epochs)))
+            if repeat > args.step_repeats:
+                continue
             runs["stepwise"].append(
                 timed(lambda: plain_fit(X, y, params, args.epochs, stepwise=True))
             )

@@ -13,12 +13,13 @@ directly and which are kept in ``net_params``.
 
 import copy
 import inspect
+import sys
 from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
 import torch
-from skorch.callbacks import GradientNormClipping
+from skorch.callbacks import GradientNormClipping, ProgressBar
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -115,7 +116,9 @@ default="adam"
         inside a forked torch RNG: the global torch RNG is left untouched.
 
     verbose : int, default=0
-        skorch's per-epoch log when positive.
+        0: silent (also under ``GridSearchCV``); 1: skorch's per-epoch table
+        of train/valid loss; 2: also a progress bar over the batches (tqdm),
+        in a terminal or notebook.
 
     net_params : dict or None, default=None
         Further skorch-prefixed settings for the net (``optimizer__``,
@@ -196,6 +199,8 @@ class _BaseSeq2SeqAttention(BaseEstimator):
             callbacks.append(
                 ("gradient_clipping", GradientNormClipping(gradient_clip_value=self.max_grad_norm))
             )
+        if self.verbose >= 2 and _can_draw_progress_bar():
+            callbacks.append(("progress_bar", ProgressBar(postfix_keys=["train_loss", "valid_loss"])))
         optimizer = OPTIMIZERS.get(self.optimizer, self.optimizer)
         kwargs = {
             "module": module,
@@ -216,6 +221,9 @@ class _BaseSeq2SeqAttention(BaseEstimator):
             "iterator_train__collate_fn": collate_fn,
             "iterator_valid__collate_fn": collate_fn,
         }
+        if not self.verbose:
+            # skorch's PrintLog formats a table every epoch even when silent.
+            kwargs["callbacks__print_log"] = None
         kwargs.update({f"module__{k}": v for k, v in module_params.items()})
         kwargs.update({f"criterion__{k}": v for k, v in (criterion_params or {}).items()})
         kwargs.update(self._checked_net_params(module, module_params))
@@ -299,3 +307,10 @@ def _as_tensors(data):
     if isinstance(data, dict):
         return {key: _as_tensors(value) for key, value in data.items()}
     return torch.from_numpy(data) if isinstance(data, np.ndarray) else data
+
+
+def _can_draw_progress_bar():
+    # A terminal or a Jupyter kernel redraws the bar in place; anywhere else
+    # (log files, CI) every refresh would become a line of noise.
+    stderr = sys.stderr
+    return bool(stderr is not None and stderr.isatty()) or "ipykernel" in sys.modules

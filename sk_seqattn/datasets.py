@@ -1,27 +1,32 @@
-"""Real series and the forecasting protocol used to evaluate on them.
+"""Built-in data: real series, generated translation tasks, the forecasting protocol.
 
-The series ship inside statsmodels (the ``datasets`` extra), so nothing is
-downloaded at run time.
+The series ship inside statsmodels and the date names inside babel (both
+in the ``datasets`` extra), so nothing is downloaded at run time.
 """
+
+import datetime
 
 import numpy as np
 import pandas as pd
-from sklearn.utils import Bunch
+from sklearn.utils import Bunch, check_random_state
 
+from ._optional import require
 from .preprocessing import make_windows
 
-__all__ = ["load_sunspots", "load_co2", "forecasting_split"]
+__all__ = [
+    "load_sunspots", "load_co2", "load_macrodata", "forecasting_split", "make_dates", "make_reversal",
+    "DATE_LOCALES", "DATE_FORMATS",
+]
+
+# Locales and babel formats whose renderings identify their locale, so the
+# ISO date is always recoverable ("short" is not: 1/2/50 is 2 January in
+# en_US and 1 February in es_ES).
+DATE_LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "pt_BR", "nl_NL")
+DATE_FORMATS = ("medium", "long", "full")
 
 
 def _statsmodels_datasets():
-    try:
-        import statsmodels.api as sm
-    except ImportError as exc:  # pragma: no cover - depends on the install
-        raise ImportError(
-            "sk_seqattn's built-in series come from statsmodels; install it with "
-            "`pip install 'sk_seqattn[datasets]'`."
-        ) from exc
-    return sm.datasets
+    return require("statsmodels.api", "datasets", "The built-in series").datasets
 
 
 def load_sunspots():
@@ -52,6 +57,25 @@ def load_co2():
     data = _statsmodels_datasets().co2.load_pandas().data["co2"]
     data.index = pd.DatetimeIndex(data.index, freq="W-SAT", name="week")
     return data.interpolate(method="time").rename("co2")
+
+
+def load_macrodata():
+    """US quarterly macroeconomic data, 1959Q1-2009Q3 (203 quarters, 12 series).
+
+    Real GDP, consumption, investment, government spending, disposable
+    income, CPI, M1, T-bill rate, unemployment, population, inflation and
+    real interest rate.
+
+    Returns
+    -------
+    frame : pandas.DataFrame
+        Indexed by quarter (``PeriodIndex``, frequency "Q").
+    """
+    data = _statsmodels_datasets().macrodata.load_pandas().data
+    index = pd.PeriodIndex.from_fields(
+        year=data["year"].astype(int), quarter=data["quarter"].astype(int), freq="Q"
+    ).rename("quarter")
+    return data.drop(columns=["year", "quarter"]).set_index(index)
 
 
 def forecasting_split(series, n_in, n_out, test_fraction=0.2):
@@ -87,3 +111,103 @@ def forecasting_split(series, n_in, n_out, test_fraction=0.2):
     X_test, y_test = make_windows(values[test_start - n_in:], n_in, n_out)
     return Bunch(X_train=X_train, y_train=y_train, X_test=X_test, y_test=y_test,
                  train=values[:test_start])
+
+
+def make_dates(n_samples=1000, *, locales=DATE_LOCALES, formats=DATE_FORMATS,
+               start="1950-01-01", end="2049-12-31", exclude=None, random_state=None):
+    """Human-readable dates in several locales and formats, and their ISO form.
+
+    Each sample is a distinct calendar day drawn from ``[start, end]``,
+    rendered by babel in a random locale and format: ``"2 de enero de
+    1950"`` -> ``"1950-01-02"``.
+
+    Parameters
+    ----------
+    n_samples : int, default=1000
+    locales : sequence of str, default=DATE_LOCALES
+    formats : sequence of str, default=DATE_FORMATS
+        babel format names ("short", "medium", "long", "full") or patterns.
+    start, end : str, default="1950-01-01", "2049-12-31"
+        ISO dates bounding the days drawn.
+    exclude : collection of str or None, default=None
+        ISO dates not to draw, e.g. a training set's ``y``, so that a test
+        set shares no underlying day with it.
+    random_state : int, RandomState instance or None, default=None
+
+    Returns
+    -------
+    X : ndarray of object, shape (n_samples,)
+        Rendered dates.
+    y : ndarray of object, shape (n_samples,)
+        ``YYYY-MM-DD``.
+
+    Examples
+    --------
+    >>> from sk_seqattn.datasets import make_dates
+    >>> X_train, y_train = make_dates(500, random_state=0)
+    >>> X_test, y_test = make_dates(100, exclude=y_train, random_state=1)
+    >>> set(y_train) & set(y_test)
+    set()
+    """
+    babel_dates = require("babel.dates", "datasets", "make_dates")
+    rng = check_random_state(random_state)
+    first, last = datetime.date.fromisoformat(start), datetime.date.fromisoformat(end)
+    days = np.arange((last - first).days + 1)
+    if exclude is not None:
+        excluded = {(datetime.date.fromisoformat(str(d)) - first).days for d in exclude}
+        days = days[~np.isin(days, list(excluded))]
+    if not 0 < n_samples <= len(days):
+        raise ValueError(
+            f"n_samples must be in [1, {len(days)}] (distinct days available); "
+            f"got {n_samples}."
+        )
+    chosen = rng.choice(days, size=n_samples, replace=False)
+    locale_index = rng.randint(len(locales), size=n_samples)
+    format_index = rng.randint(len(formats), size=n_samples)
+    X, y = np.empty(n_samples, dtype=object), np.empty(n_samples, dtype=object)
+    for i, offset in enumerate(chosen):
+        day = first + datetime.timedelta(days=int(offset))
+        X[i] = babel_dates.format_date(
+            day, formats[format_index[i]], locale=locales[locale_index[i]]
+        )
+        y[i] = day.isoformat()
+    return X, y
+
+
+def make_reversal(n_samples=1000, *, min_length=5, max_length=100, n_symbols=20,
+                  separator="", random_state=None):
+    """Random symbol strings and their reversal (a length-stress task).
+
+    Parameters
+    ----------
+    n_samples : int, default=1000
+    min_length, max_length : int, default=5, 100
+        Lengths are uniform in ``[min_length, max_length]``.
+    n_symbols : int, default=20
+    separator : str, default=""
+        "": the symbols are letters ("a", "b", ...; at most 26), for
+        ``CharTokenizer``. Otherwise they are words ``t00``, ``t01``, ...
+        joined by ``separator`` (e.g. " " for ``WordTokenizer``).
+    random_state : int, RandomState instance or None, default=None
+
+    Returns
+    -------
+    X, y : ndarray of object, shape (n_samples,)
+    """
+    if separator == "" and n_symbols > 26:
+        raise ValueError(f"n_symbols={n_symbols} letters do not exist; use a separator.")
+    if not 1 <= min_length <= max_length:
+        raise ValueError(
+            f"Need 1 <= min_length <= max_length; got {min_length} and {max_length}."
+        )
+    rng = check_random_state(random_state)
+    symbols = (
+        [chr(ord("a") + i) for i in range(n_symbols)] if separator == ""
+        else [f"t{i:02d}" for i in range(n_symbols)]
+    )
+    X, y = np.empty(n_samples, dtype=object), np.empty(n_samples, dtype=object)
+    for i in range(n_samples):
+        sequence = rng.choice(symbols, size=rng.randint(min_length, max_length + 1))
+        X[i] = separator.join(sequence)
+        y[i] = separator.join(sequence[::-1])
+    return X, y

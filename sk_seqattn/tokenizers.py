@@ -25,6 +25,8 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
+from ._optional import require
+
 __all__ = [
     "PAD_ID", "UNK_ID", "BOS_ID", "EOS_ID", "SPECIAL_TOKENS",
     "CharTokenizer", "WordTokenizer", "BPETokenizer", "check_texts",
@@ -171,7 +173,11 @@ class _BaseTokenizer(TransformerMixin, BaseEstimator):
         end = np.flatnonzero(ids == EOS_ID)
         if end.size:
             ids = ids[: end[0]]
-        ids = ids[(ids != PAD_ID) & (ids != BOS_ID)]
+        return self.convert_ids(ids[(ids != PAD_ID) & (ids != BOS_ID)])
+
+    def convert_ids(self, ids):
+        """The token of each id, one for one (special tokens included)."""
+        ids = np.asarray(ids, dtype=np.int64).ravel()
         if ids.size and (ids.min() < 0 or ids.max() >= len(self._tokens)):
             raise ValueError(
                 f"ids must lie in [0, {len(self._tokens)}) for this vocabulary; "
@@ -305,17 +311,11 @@ class BPETokenizer(_BaseTokenizer):
         self.min_frequency = min_frequency
 
     def _fit_vocabulary(self, texts):
-        try:
-            from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-        except ImportError as exc:  # pragma: no cover - depends on the install
-            raise ImportError(
-                "BPETokenizer needs the `tokenizers` package: "
-                "pip install 'sk_seqattn[bpe]'."
-            ) from exc
-        model = Tokenizer(models.BPE(unk_token=SPECIAL_TOKENS[UNK_ID]))
-        model.pre_tokenizer = pre_tokenizers.Metaspace(prepend_scheme="always")
-        model.decoder = decoders.Metaspace(prepend_scheme="always")
-        trainer = trainers.BpeTrainer(
+        hf = require("tokenizers", "bpe", "BPETokenizer")
+        model = hf.Tokenizer(hf.models.BPE(unk_token=SPECIAL_TOKENS[UNK_ID]))
+        model.pre_tokenizer = hf.pre_tokenizers.Metaspace(prepend_scheme="always")
+        model.decoder = hf.decoders.Metaspace(prepend_scheme="always")
+        trainer = hf.trainers.BpeTrainer(
             vocab_size=self.vocab_size, min_frequency=self.min_frequency,
             special_tokens=list(SPECIAL_TOKENS), show_progress=False,
         )

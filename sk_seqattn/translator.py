@@ -5,7 +5,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, _fit_context, clone
+from sklearn.base import _fit_context, clone
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.validation import check_is_fitted
 
@@ -326,10 +326,8 @@ class Seq2SeqAttentionTranslator(_BaseSeq2SeqAttention):
         tokens, weights, source_tokens = self._decode(X)
         maps = []
         for ids, step_weights, src in zip(tokens, weights, source_tokens):
-            ids = _until_end(ids)
-            target = [SPECIAL_TOKENS[i] if i < len(SPECIAL_TOKENS) else tok
-                      for i, tok in zip(ids, self.target_tokenizer_._tokens[ids])]
-            maps.append(AttentionMap(step_weights[: len(ids), : len(src)], src, target))
+            target = self.target_tokenizer_.convert_ids(_until_end(ids))
+            maps.append(AttentionMap(step_weights[: len(target), : len(src)], src, target))
         return maps
 
     def score(self, X, y, sample_weight=None):
@@ -413,7 +411,7 @@ class Seq2SeqAttentionTranslator(_BaseSeq2SeqAttention):
     def _source_token_strings(self, ids):
         if self.source_tokenizer_ is None:
             return [str(i) for i in ids] + [SPECIAL_TOKENS[EOS_ID]]
-        return self.source_tokenizer_._tokens[ids].tolist() + [SPECIAL_TOKENS[EOS_ID]]
+        return self.source_tokenizer_.convert_ids(ids) + [SPECIAL_TOKENS[EOS_ID]]
 
     def _output_tokens(self, ids, weights, source_tokens):
         # Output tokens; with weights, each <unk> becomes the most attended

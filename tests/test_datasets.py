@@ -2,7 +2,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sk_seqattn.datasets import forecasting_split, load_co2, load_sunspots
+from sk_seqattn.datasets import (
+    forecasting_split, load_co2, load_macrodata, load_sunspots, make_dates, make_reversal,
+)
 
 
 def test_sunspots_is_a_yearly_series():
@@ -28,3 +30,30 @@ def test_co2_is_weekly_without_gaps():
     series = load_co2()
     assert len(series) == 2284 and series.index.freqstr == "W-SAT"
     assert np.isfinite(series).all() and 300 < series.min() < series.max() < 380
+
+
+def test_make_dates_is_deterministic_and_disjoint():
+    X, y = make_dates(300, random_state=0)
+    X2, y2 = make_dates(300, random_state=0)
+    assert list(X) == list(X2) and list(y) == list(y2)
+    assert len(set(y)) == 300 and all(len(d) == 10 and d[4] == "-" for d in y)
+    X_test, y_test = make_dates(200, exclude=y, random_state=1)
+    assert not set(y) & set(y_test)
+    assert len({x.split()[0] for x in X}) > 20  # many renderings
+    with pytest.raises(ValueError, match="n_samples must be in"):
+        make_dates(10, start="2000-01-01", end="2000-01-05")
+
+
+def test_make_reversal():
+    X, y = make_reversal(50, min_length=3, max_length=6, random_state=0)
+    assert all(x[::-1] == t and 3 <= len(x) <= 6 for x, t in zip(X, y))
+    X, y = make_reversal(5, n_symbols=30, separator=" ", random_state=0)
+    assert y[0].split() == X[0].split()[::-1] and X[0].split()[0].startswith("t")
+    with pytest.raises(ValueError, match="letters do not exist"):
+        make_reversal(5, n_symbols=30)
+
+
+def test_macrodata_is_quarterly():
+    frame = load_macrodata()
+    assert frame.shape == (203, 12) and str(frame.index[0]) == "1959Q1"
+    assert {"realgdp", "unemp", "infl"} <= set(frame.columns)

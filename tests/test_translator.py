@@ -198,3 +198,15 @@ def test_bad_parameters(reversal):
                             ({"attention": "local"}, "'attention' parameter")]:
         with pytest.raises(ValueError, match=message):
             Seq2SeqAttentionTranslator(**dict(FAST, **params)).fit(X, y)
+
+
+def test_validation_is_free_running_and_feeds_early_stopping(reversal):
+    from skorch.callbacks import EarlyStopping
+
+    X, y = reversal
+    model = Seq2SeqAttentionTranslator(
+        validation_fraction=0.25, callbacks=[EarlyStopping(patience=1, threshold=10.0)],
+        **dict(FAST, max_epochs=20),
+    ).fit(X, y)
+    assert "valid_loss" in model.history_[-1] and len(model.history_) < 20
+    assert np.isfinite(model.history_[:, "valid_loss"]).all()

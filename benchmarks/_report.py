@@ -1,0 +1,19 @@
+"""The header every benchmark prints: command, machine, date."""
+
+import datetime
+import os
+import platform
+import sys
+
+import torch
+
+
+def print_header(extra=""):
+    print(f"command: python {' '.join(sys.argv)}")
+    print(f"date: {datetime.datetime.now().isoformat(timespec='seconds')}")
+    print(f"machine: {platform.platform()}, {os.cpu_count()} cores, "
+          f"python {platform.python_version()}, torch {torch.__version__}, "
+          f"{torch.get_num_threads()} torch thread(s)")
+    if extra:
+        print(extra)
+    print()
