@@ -12,7 +12,7 @@ def _pyplot():
 
 
 def plot_attention(attention, source_tokens=None, target_tokens=None, ax=None,
-                   cmap="viridis"):
+                   cmap="viridis", vmax=None):
     """Heatmap of attention weights: target tokens down, source tokens across.
 
     Parameters
@@ -26,6 +26,10 @@ def plot_attention(attention, source_tokens=None, target_tokens=None, ax=None,
     ax : matplotlib Axes or None
         Where to draw; None makes a new figure.
     cmap : str, default="viridis"
+    vmax : float or None, default=None
+        Weight at the top of the colour scale (the scale starts at 0). None:
+        the largest weight, so diffuse attention (long sources) stays
+        visible; 1.0 makes several plots comparable.
 
     Returns
     -------
@@ -46,7 +50,8 @@ def plot_attention(attention, source_tokens=None, target_tokens=None, ax=None,
     if ax is None:
         height, width = weights.shape
         _, ax = plt.subplots(figsize=(min(2 + 0.35 * width, 20), min(1.5 + 0.35 * height, 20)))
-    image = ax.imshow(weights, cmap=cmap, vmin=0.0, vmax=1.0, aspect="auto")
+    vmax = float(weights.max()) if vmax is None else vmax
+    image = ax.imshow(weights, cmap=cmap, vmin=0.0, vmax=vmax, aspect="auto")
     ax.figure.colorbar(image, ax=ax, fraction=0.04, pad=0.02, label="attention")
     if source_tokens is not None:
         ax.set_xticks(range(len(source_tokens)), labels=_visible(source_tokens), rotation=90)
