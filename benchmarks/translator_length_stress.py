@@ -29,7 +29,7 @@ def main(argv=None):
     parser.add_argument("--attention", nargs="+", default=["dot", "none"])
     args = parser.parse_args(argv)
     X_train, y_train = make_reversal(args.n_train, random_state=0)
-    X_test, y_test = make_reversal(args.n_test, random_state=1)
+    X_test, y_test = make_reversal(args.n_test, exclude=X_train, random_state=1)
     lengths = np.array([len(x) for x in X_test])
     print_header(f"data: {args.n_train} train / {args.n_test} test strings, lengths 5..100, "
                  f"20 symbols; {args.epochs} epochs of batch 64, input_feeding=False")

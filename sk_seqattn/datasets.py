@@ -175,7 +175,7 @@ def make_dates(n_samples=1000, *, locales=DATE_LOCALES, formats=DATE_FORMATS,
 
 
 def make_reversal(n_samples=1000, *, min_length=5, max_length=100, n_symbols=20,
-                  separator="", random_state=None):
+                  separator="", exclude=None, random_state=None):
     """Random symbol strings and their reversal (a length-stress task).
 
     Parameters
@@ -188,6 +188,9 @@ def make_reversal(n_samples=1000, *, min_length=5, max_length=100, n_symbols=20,
         "": the symbols are letters ("a", "b", ...; at most 26), for
         ``CharTokenizer``. Otherwise they are words ``t00``, ``t01``, ...
         joined by ``separator`` (e.g. " " for ``WordTokenizer``).
+    exclude : collection of str or None, default=None
+        Sources not to generate, e.g. a training set's ``X``, so that a test
+        set shares no string with it.
     random_state : int, RandomState instance or None, default=None
 
     Returns
@@ -205,9 +208,15 @@ def make_reversal(n_samples=1000, *, min_length=5, max_length=100, n_symbols=20,
         [chr(ord("a") + i) for i in range(n_symbols)] if separator == ""
         else [f"t{i:02d}" for i in range(n_symbols)]
     )
+    excluded = set() if exclude is None else set(exclude)
     X, y = np.empty(n_samples, dtype=object), np.empty(n_samples, dtype=object)
     for i in range(n_samples):
-        sequence = rng.choice(symbols, size=rng.randint(min_length, max_length + 1))
-        X[i] = separator.join(sequence)
-        y[i] = separator.join(sequence[::-1])
+        for _ in range(1000):  # redraw the (rare) excluded strings
+            sequence = rng.choice(symbols, size=rng.randint(min_length, max_length + 1))
+            source = separator.join(sequence)
+            if source not in excluded:
+                break
+        else:
+            raise ValueError("exclude covers (almost) every string of these lengths.")
+        X[i], y[i] = source, separator.join(sequence[::-1])
     return X, y

@@ -51,6 +51,12 @@ def test_make_reversal():
     assert y[0].split() == X[0].split()[::-1] and X[0].split()[0].startswith("t")
     with pytest.raises(ValueError, match="letters do not exist"):
         make_reversal(5, n_symbols=30)
+    # Two symbols, length 2: four strings; excluding three leaves one.
+    X, _ = make_reversal(20, min_length=2, max_length=2, n_symbols=2,
+                         exclude=["aa", "ab", "ba"], random_state=0)
+    assert set(X) == {"bb"}
+    with pytest.raises(ValueError, match="exclude covers"):
+        make_reversal(1, min_length=1, max_length=1, n_symbols=1, exclude=["a"])
 
 
 def test_macrodata_is_quarterly():
