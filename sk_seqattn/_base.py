@@ -187,7 +187,7 @@ class _BaseSeq2SeqAttention(BaseEstimator):
 
     # -- building and running the net --------------------------------------
     def _build_net(self, module, module_params, criterion, criterion_params=None,
-                   net_class=Seq2SeqNet, collate_fn=collate_batch):
+                   net_class=Seq2SeqNet, collate_fn=collate_batch, iterator_train=None):
         """A fresh skorch net (``net_class``) from the estimator's parameters."""
         device = torch.device(self.device)
         if device.type == "cuda" and not torch.cuda.is_available():
@@ -221,6 +221,8 @@ class _BaseSeq2SeqAttention(BaseEstimator):
             "iterator_train__collate_fn": collate_fn,
             "iterator_valid__collate_fn": collate_fn,
         }
+        if iterator_train is not None:
+            kwargs["iterator_train"] = iterator_train
         if not self.verbose:
             # skorch's PrintLog formats a table every epoch even when silent.
             kwargs["callbacks__print_log"] = None

@@ -15,11 +15,12 @@ import numpy as np
 import torch
 from skorch import NeuralNet
 from skorch.dataset import Dataset, unpack_data
+from torch.utils.data import DataLoader, Sampler
 from skorch.utils import to_tensor
 
 __all__ = [
-    "Seq2SeqNet", "TranslationNet", "TailSplit", "BatchDataset", "collate_batch",
-    "collate_token_batch",
+    "Seq2SeqNet", "TranslationNet", "TailSplit", "BatchDataset", "BucketBatchSampler",
+    "BucketLoader", "collate_batch", "collate_token_batch",
 ]
 
 
@@ -115,6 +116,78 @@ def collate_token_batch(batch):
     if torch.is_tensor(y) and y.dim() == 2:
         y = y[:, : int((y != 0).sum(dim=1).max())].long()
     return X, y
+
+
+class BucketBatchSampler(Sampler):
+    """Batches of samples of similar length, in random order.
+
+    Each epoch: shuffle, cut into pools of ``pool_batches`` batches, sort
+    each pool by length, cut it into batches, and shuffle the batches.
+    Batches then pad little, and the order stays random. Draws from torch's
+    RNG, so a seeded fit repeats it.
+
+    Parameters
+    ----------
+    lengths : array of shape (n_samples, k)
+        Sort keys per sample, the last column first (e.g. source and target
+        lengths: sorted by target length, then source length).
+    batch_size : int
+    shuffle : bool
+    pool_batches : int, default=50
+    """
+
+    def __init__(self, lengths, batch_size, shuffle, pool_batches=50):
+        self.lengths = np.asarray(lengths).reshape(len(lengths), -1)
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.pool_batches = pool_batches
+
+    def batches(self):
+        n_samples = len(self.lengths)
+        order = torch.randperm(n_samples).numpy() if self.shuffle else np.arange(n_samples)
+        pool_size = self.batch_size * self.pool_batches
+        batches = []
+        for start in range(0, n_samples, pool_size):
+            pool = order[start: start + pool_size]
+            pool = pool[np.lexsort(self.lengths[pool].T)]
+            batches += [pool[i: i + self.batch_size] for i in range(0, len(pool), self.batch_size)]
+        if self.shuffle:
+            batches = [batches[i] for i in torch.randperm(len(batches)).tolist()]
+        return batches
+
+    def __iter__(self):
+        return (batch.tolist() for batch in self.batches())
+
+    def __len__(self):
+        n_samples, pool_size = len(self.lengths), self.batch_size * self.pool_batches
+        full_pools, rest = divmod(n_samples, pool_size)
+        return full_pools * self.pool_batches + -(-rest // self.batch_size)
+
+
+class BucketLoader(DataLoader):
+    """skorch ``iterator_train`` for token data: batches from length buckets.
+
+    Takes skorch's ``batch_size`` and ``shuffle`` and builds a
+    :class:`BucketBatchSampler` from the dataset's source and target
+    lengths (a :class:`BatchDataset` or a ``Subset`` of one).
+    """
+
+    def __init__(self, dataset, batch_size=1, shuffle=False, **kwargs):
+        super().__init__(
+            dataset, batch_sampler=BucketBatchSampler(_token_lengths(dataset), batch_size, shuffle),
+            **kwargs,
+        )
+
+
+def _token_lengths(dataset):
+    # (n_samples, 2): source length, target length (non-padding ids).
+    indices = None
+    if isinstance(dataset, torch.utils.data.Subset):
+        dataset, indices = dataset.dataset, np.asarray(dataset.indices)
+    source = np.asarray(dataset.X["source_lengths"])
+    target = (np.asarray(dataset.y) != 0).sum(axis=1)
+    lengths = np.stack([source, target], axis=1)
+    return lengths if indices is None else lengths[indices]
 
 
 class TailSplit:

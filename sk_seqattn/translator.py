@@ -13,7 +13,7 @@ from ._base import FITTED_NET_DOC, NETWORK_PARAMS_DOC, TRAINING_PARAMS_DOC, \
     _BaseSeq2SeqAttention
 from .decoding import beam_search, greedy_decode
 from .modules import Seq2SeqTranslationNetwork
-from .net import TranslationNet, collate_token_batch
+from .net import BucketLoader, TranslationNet, collate_token_batch
 from .tokenizers import EOS_ID, PAD_ID, SPECIAL_TOKENS, UNK_ID, CharTokenizer, \
     _object_array, check_texts
 
@@ -279,7 +279,7 @@ class Seq2SeqAttentionTranslator(_BaseSeq2SeqAttention):
         net = self._build_net(
             Seq2SeqTranslationNetwork, module_params, torch.nn.CrossEntropyLoss,
             criterion_params={"ignore_index": PAD_ID}, net_class=TranslationNet,
-            collate_fn=collate_token_batch,
+            collate_fn=collate_token_batch, iterator_train=BucketLoader,
         )
         X_net = {"source": source_ids, "source_lengths": source_lengths}
         self.net_ = self._fit_net(net, X_net, target_ids)
