@@ -362,12 +362,15 @@ class Seq2SeqTranslationNetwork(nn.Module):
     teacher_forcing : float in [0, 1]
         Probability, per sample and step, of feeding the true previous
         token in training; otherwise the network's own argmax.
+    init_scale : float or None
+        Initialise every weight uniformly in [-init_scale, init_scale], as
+        Luong et al. and OpenNMT-py do (0.1); None keeps PyTorch's defaults.
     """
 
     def __init__(self, source_vocab_size, target_vocab_size, max_source_length,
                  embedding_dim=64, hidden_size=128, num_layers=1, cell="lstm",
                  bidirectional=False, dropout=0.0, attention="dot", input_feeding=True,
-                 teacher_forcing=1.0):
+                 teacher_forcing=1.0, init_scale=None):
         super().__init__()
         self.teacher_forcing = teacher_forcing
         self.source_embedding = nn.Embedding(source_vocab_size, embedding_dim,
@@ -382,6 +385,12 @@ class Seq2SeqTranslationNetwork(nn.Module):
             input_feeding, max_source_length=max_source_length,
         )
         self.generator = nn.Linear(hidden_size, target_vocab_size)
+        if init_scale:
+            for parameter in self.parameters():
+                nn.init.uniform_(parameter, -init_scale, init_scale)
+            with torch.no_grad():  # padding embeddings stay zero
+                self.source_embedding.weight[PAD_ID].zero_()
+                self.target_embedding.weight[PAD_ID].zero_()
 
     def encode(self, source, source_lengths):
         """Encoder pass and what every decoder step needs.

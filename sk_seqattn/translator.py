@@ -54,6 +54,12 @@ class Seq2SeqAttentionTranslator(_BaseSeq2SeqAttention):
     embedding_dim : int, default=64
         Width of the source and target token embeddings.
 
+    init_scale : float or None, default=0.1
+        Initialise every weight uniformly in [-init_scale, init_scale], Luong
+        et al.'s recipe and OpenNMT-py's default. On OpenNMT-py's reference
+        task it lifts exact match after 3,000 steps from 95.2% (PyTorch's
+        default init, None) to 99.2% (benchmarks/translator_speed.py).
+
     source_tokenizer : tokenizer or None, default=None
         Cloned and fitted on ``X`` in ``fit`` when ``X`` holds strings;
         None means ``CharTokenizer()``.
@@ -123,6 +129,7 @@ class Seq2SeqAttentionTranslator(_BaseSeq2SeqAttention):
     _parameter_constraints = {
         **_BaseSeq2SeqAttention._parameter_constraints,
         "embedding_dim": [Interval(Integral, 1, None, closed="left")],
+        "init_scale": [Interval(Real, 0, None, closed="neither"), None],
         "source_tokenizer": [HasMethods(["fit", "transform", "tokenize", "detokenize"]), None],
         "target_tokenizer": [HasMethods(["fit", "transform", "tokenize", "detokenize"]), None],
         "beam_size": [Interval(Integral, 1, None, closed="left")],
@@ -135,6 +142,7 @@ class Seq2SeqAttentionTranslator(_BaseSeq2SeqAttention):
         self,
         attention="dot",
         embedding_dim=64,
+        init_scale=0.1,
         hidden_size=128,
         num_layers=1,
         cell="lstm",
@@ -163,6 +171,7 @@ class Seq2SeqAttentionTranslator(_BaseSeq2SeqAttention):
     ):
         self.attention = attention
         self.embedding_dim = embedding_dim
+        self.init_scale = init_scale
         self.hidden_size = hidden_size
         self.num_layers = num_layers
         self.cell = cell
@@ -275,6 +284,7 @@ class Seq2SeqAttentionTranslator(_BaseSeq2SeqAttention):
             "attention": self.attention,
             "input_feeding": self.input_feeding,
             "teacher_forcing": self.teacher_forcing,
+            "init_scale": self.init_scale,
         }
         net = self._build_net(
             Seq2SeqTranslationNetwork, module_params, torch.nn.CrossEntropyLoss,

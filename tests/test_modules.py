@@ -88,3 +88,13 @@ def test_regression_network_teacher_forced_equals_free_running_on_its_own_output
     assert free.shape == (4, 5, 1) and free_weights.shape == (4, 5, 8)
     torch.testing.assert_close(free, forced, atol=1e-5, rtol=0)
     torch.testing.assert_close(free_weights, forced_weights, atol=1e-5, rtol=0)
+
+
+def test_translation_network_uniform_init_keeps_padding_zero():
+    from sk_seqattn.modules import Seq2SeqTranslationNetwork
+    network = Seq2SeqTranslationNetwork(10, 12, 8, embedding_dim=6, hidden_size=8,
+                                        attention="concat", init_scale=0.1)
+    for name, parameter in network.named_parameters():
+        assert parameter.abs().max() <= 0.1, name
+    assert network.source_embedding.weight[0].abs().sum() == 0
+    assert network.target_embedding.weight[0].abs().sum() == 0

@@ -1,0 +1,58 @@
+"""torch threads: one fit alone, and GridSearchCV(n_jobs=2), by n_threads.
+
+Workload: the regressor on the co2 protocol (L=104, H=52, 1,672 windows),
+--epochs epochs. Alone: n_threads=1 vs 2. Under GridSearchCV(n_jobs=2) over
+four attention scores with cv=2 (8 fits): the default n_threads=None (joblib
+sets OMP_NUM_THREADS=cores//n_jobs in its workers, so 1 here) vs forcing
+n_threads=2 in each worker (2 workers x 2 threads on the cores).
+
+    python benchmarks/threads.py [--epochs 5]
+"""
+
+import argparse
+import time
+
+from _report import print_header
+from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
+
+from sk_seqattn import Seq2SeqAttentionRegressor
+from sk_seqattn.datasets import forecasting_split, load_co2
+
+
+def timed(fn):
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=5)
+    args = parser.parse_args(argv)
+    split = forecasting_split(load_co2(), 104, 52)
+    X, y = split.X_train, split.y_train
+    print_header(f"co2 windows {X.shape}, {args.epochs} epochs per fit")
+
+    def fit(n_threads):
+        return Seq2SeqAttentionRegressor(max_epochs=args.epochs, n_threads=n_threads,
+                                         random_state=0).fit(X, y)
+
+    fit(1)  # warm-up
+    alone = {n: timed(lambda: fit(n)) for n in (1, 2)}
+    print(f"one fit alone: n_threads=1 {alone[1]:.1f} s, n_threads=2 {alone[2]:.1f} s "
+          f"({alone[1] / alone[2]:.2f}x faster with 2)")
+
+    def search(n_threads):
+        estimator = Seq2SeqAttentionRegressor(max_epochs=args.epochs, n_threads=n_threads,
+                                              random_state=0)
+        grid = {"attention": ["dot", "general", "concat", "location"]}
+        GridSearchCV(estimator, grid, cv=TimeSeriesSplit(2), n_jobs=2, refit=False).fit(X, y)
+
+    searched = {n: timed(lambda: search(n)) for n in (None, 2)}
+    print(f"GridSearchCV(n_jobs=2), 8 fits: n_threads=None (1 per worker) "
+          f"{searched[None]:.1f} s, n_threads=2 per worker {searched[2]:.1f} s "
+          f"({searched[2] / searched[None]:.2f}x slower oversubscribed)")
+
+
+if __name__ == "__main__":
+    main()
