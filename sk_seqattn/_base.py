@@ -259,24 +259,30 @@ class _BaseSeq2SeqAttention(BaseEstimator):
 
     @contextmanager
     def _torch_state(self, seed=None):
-        """torch threads set to ``n_threads``, inside a forked torch RNG.
+        """torch threads set to ``n_threads``, denormals flushed, in a forked RNG.
 
-        Forked even without a seed: every DataLoader iteration (predict
-        included) draws from the global RNG. Everything is restored on
-        exit, so the caller's global torch state is left as it was.
+        The RNG is forked even without a seed: every DataLoader iteration
+        (predict included) draws from the global RNG. Denormal floats are
+        flushed to zero because CPUs compute them very slowly, and the tiny
+        gradients of long sequences produce them (2x on a 200-step encoder,
+        benchmarks/cost_table.py). Everything is restored on exit, so the
+        caller's global torch state is left as it was.
         """
         previous_threads = torch.get_num_threads()
+        previous_flush = _flushing_denormals()
         n_threads = self._resolve_n_threads()
         device = torch.device(self.device)
         fork_devices = [device.index or 0] if device.type == "cuda" else []
         if n_threads != previous_threads:
             torch.set_num_threads(n_threads)
+        torch.set_flush_denormal(True)
         try:
             with torch.random.fork_rng(devices=fork_devices):
                 if seed is not None:
                     torch.manual_seed(seed)
                 yield n_threads
         finally:
+            torch.set_flush_denormal(previous_flush)
             if torch.get_num_threads() != previous_threads:
                 torch.set_num_threads(previous_threads)
 
@@ -309,6 +315,11 @@ def _as_tensors(data):
     if isinstance(data, dict):
         return {key: _as_tensors(value) for key, value in data.items()}
     return torch.from_numpy(data) if isinstance(data, np.ndarray) else data
+
+
+def _flushing_denormals():
+    # torch has no getter: a denormal survives an operation unless flushed.
+    return bool((torch.tensor([1e-40], dtype=torch.float32) * 1.0).item() == 0.0)
 
 
 def _can_draw_progress_bar():

@@ -296,3 +296,14 @@ def test_a_diverging_loss_stops_with_a_message():
     X, y = 1e20 * rng.rand(20, 5), 1e20 * rng.rand(20, 2)
     with pytest.raises(ValueError, match="training loss became inf at epoch 1, batch 1"):
         Seq2SeqAttentionRegressor(normalize=None, **FAST).fit(X, y)
+
+
+@pytest.mark.parametrize("outside", [False, True])
+def test_denormal_flushing_is_restored(sine_windows, outside):
+    from sk_seqattn._base import _flushing_denormals
+    torch.set_flush_denormal(outside)
+    try:
+        Seq2SeqAttentionRegressor(**FAST).fit(*sine_windows)
+        assert _flushing_denormals() is outside
+    finally:
+        torch.set_flush_denormal(False)
