@@ -1,9 +1,10 @@
-"""The header every benchmark prints: command, machine, date."""
+"""What the benchmarks share: the header they print (command, machine, date), a timer."""
 
 import datetime
 import os
 import platform
 import sys
+import time
 
 import torch
 
@@ -17,3 +18,10 @@ def print_header(extra=""):
     if extra:
         print(extra)
     print()
+
+
+def timed(fn):
+    """``(fn(), wall-clock seconds it took)``."""
+    start = time.perf_counter()
+    result = fn()
+    return result, time.perf_counter() - start

@@ -22,11 +22,10 @@ several-fold ratio, from --step-repeats runs).
 
 import argparse
 import statistics
-import time
 
 import numpy as np
 import torch
-from _report import print_header
+from _report import print_header, timed
 
 from sk_seqattn import Seq2SeqAttentionRegressor
 from sk_seqattn.datasets import forecasting_split, load_co2, load_sunspots
@@ -76,10 +75,6 @@ def plain_fit(X, y, params, epochs, stepwise=False):
             loss.item()  # what any loop that logs its loss does
 
 
-def timed(fn):
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
 
 
 def main(argv=None):
@@ -92,6 +87,8 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=1,
                         help="torch threads for every variant (default 1: steadier timings)")
     args = parser.parse_args(argv)
+    if min(args.repeats, args.step_repeats) < 1:
+        parser.error("--repeats and --step-repeats must be at least 1 (after the warm-up).")
     torch.set_num_threads(args.threads)
     params = dict(hidden_size=64, attention="dot", lr=1e-3, batch_size=32)
 
@@ -114,16 +111,16 @@ def main(argv=None):
         # One untimed round first: the first fit of a process pays torch's warm-up.
         for repeat in range(args.repeats + 1):
             estimator.set_params(input_feeding=False)
-            runs["estimator"].append(timed(lambda: estimator.fit(split.X_train, split.y_train)))
-            runs["plain"].append(timed(lambda: plain_fit(X, y, params, args.epochs)))
+            runs["estimator"].append(timed(lambda: estimator.fit(split.X_train, split.y_train))[1])
+            runs["plain"].append(timed(lambda: plain_fit(X, y, params, args.epochs))[1])
             if repeat > args.step_repeats:
                 continue
             runs["stepwise"].append(
-                timed(lambda: plain_fit(X, y, params, args.epochs, stepwise=True))
+                timed(lambda: plain_fit(X, y, params, args.epochs, stepwise=True))[1]
             )
             estimator.set_params(input_feeding=True)
             runs["input_feeding"].append(
-                timed(lambda: estimator.fit(split.X_train, split.y_train))
+                timed(lambda: estimator.fit(split.X_train, split.y_train))[1]
             )
         median = {key: statistics.median(values[1:]) for key, values in runs.items()}
         print(f"{name:<20} {len(X):>7} {median['estimator']:>11.2f} {median['plain']:>8.2f} "

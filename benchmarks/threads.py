@@ -10,19 +10,14 @@ n_threads=2 in each worker (2 workers x 2 threads on the cores).
 """
 
 import argparse
-import time
 
-from _report import print_header
+from _report import print_header, timed
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 
 from sk_seqattn import Seq2SeqAttentionRegressor
 from sk_seqattn.datasets import forecasting_split, load_co2
 
 
-def timed(fn):
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
 
 
 def main(argv=None):
@@ -38,7 +33,7 @@ def main(argv=None):
                                          random_state=0).fit(X, y)
 
     fit(1)  # warm-up
-    alone = {n: timed(lambda: fit(n)) for n in (1, 2)}
+    alone = {n: timed(lambda: fit(n))[1] for n in (1, 2)}
     print(f"one fit alone: n_threads=1 {alone[1]:.1f} s, n_threads=2 {alone[2]:.1f} s "
           f"({alone[1] / alone[2]:.2f}x faster with 2)", flush=True)
 
@@ -48,10 +43,10 @@ def main(argv=None):
         grid = {"attention": ["dot", "general", "concat", "location"]}
         GridSearchCV(estimator, grid, cv=TimeSeriesSplit(2), n_jobs=2, refit=False).fit(X, y)
 
-    default = timed(lambda: search(None))
+    _, default = timed(lambda: search(None))
     print(f"GridSearchCV(n_jobs=2), 8 fits: n_threads=None (1 per worker) {default:.1f} s",
           flush=True)
-    oversubscribed = timed(lambda: search(2))
+    _, oversubscribed = timed(lambda: search(2))
     print(f"GridSearchCV(n_jobs=2), 8 fits: n_threads=2 per worker {oversubscribed:.1f} s "
           f"({oversubscribed / default:.1f}x slower: 4 busy threads on the cores)")
 

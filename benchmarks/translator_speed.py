@@ -26,11 +26,10 @@ None, PyTorch's default initialisation.
 """
 
 import argparse
-import time
 
 import numpy as np
 import torch
-from _report import print_header
+from _report import print_header, timed
 
 from sk_seqattn import Seq2SeqAttentionTranslator, WordTokenizer
 from sk_seqattn.datasets import make_reversal
@@ -89,10 +88,6 @@ def plain_fit(fitted, X, y, input_feeding, epochs):
     return int(target_lengths.sum()) * epochs
 
 
-def timed(fn):
-    start = time.perf_counter()
-    result = fn()
-    return result, time.perf_counter() - start
 
 
 def main(argv=None):
