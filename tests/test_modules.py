@@ -1,7 +1,11 @@
 import pytest
 import torch
 
-from sk_seqattn.modules import AttentionDecoder, Encoder, Seq2SeqRegressionNetwork
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+from sk_seqattn.modules import (
+    AttentionDecoder, Encoder, Seq2SeqRegressionNetwork, map_state,
+)
 
 ATTENTIONS = ["dot", "general", "concat", "location", "none"]
 
@@ -52,6 +56,40 @@ def test_encoder_padding_never_changes_a_result(cell, bidirectional):
             torch.testing.assert_close(got[:, row:row + 1], expected)
 
 
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+@pytest.mark.parametrize("bidirectional", [False, True])
+@pytest.mark.parametrize("lengths", [
+    [3, 9, 1, 9, 5, 3, 7],            # few distinct lengths
+    [1, 2, 3, 4, 5, 6, 7, 8, 9, 9],   # more than MAX_LENGTH_GROUPS: packed if bidirectional
+    [4, 2, 4, 2],                     # no row as long as the padded batch
+])
+def test_encoder_on_ragged_rows_matches_packing_values_and_gradients(
+        cell, bidirectional, lengths):
+    # The encoder avoids packing for speed; it must compute what packing
+    # computes, gradients included.
+    torch.manual_seed(0)
+    encoder = Encoder(3, 8, num_layers=2, cell=cell, bidirectional=bidirectional)
+    lengths = torch.tensor(lengths)
+    source = torch.randn(len(lengths), 9, 3, requires_grad=True)
+    memory, state = encoder(source, lengths)
+    packed = pack_padded_sequence(source, lengths, batch_first=True, enforce_sorted=False)
+    expected_memory, expected_state = encoder.rnn(packed)
+    expected_memory, _ = pad_packed_sequence(expected_memory, batch_first=True, total_length=9)
+    if bidirectional:
+        expected_state = map_state(encoder._join_directions, expected_state)
+    torch.testing.assert_close(memory, expected_memory)
+    if cell == "gru":  # one state tensor instead of (h, c)
+        state, expected_state = (state,), (expected_state,)
+    for got, expected in zip(state, expected_state):
+        torch.testing.assert_close(got, expected)
+    loss = memory.pow(2).sum() + sum(s.pow(2).sum() for s in state)
+    expected_loss = expected_memory.pow(2).sum() + sum(s.pow(2).sum() for s in expected_state)
+    inputs = [source, *encoder.parameters()]
+    for got, expected in zip(torch.autograd.grad(loss, inputs),
+                             torch.autograd.grad(expected_loss, inputs)):
+        torch.testing.assert_close(got, expected, atol=1e-5, rtol=1e-4)
+
+
 def test_bidirectional_state_joins_the_two_directions_per_layer():
     torch.manual_seed(0)
     encoder = Encoder(2, 6, num_layers=2, cell="gru", bidirectional=True)
@@ -98,3 +136,25 @@ def test_translation_network_uniform_init_keeps_padding_zero():
         assert parameter.abs().max() <= 0.1, name
     assert network.source_embedding.weight[0].abs().sum() == 0
     assert network.target_embedding.weight[0].abs().sum() == 0
+
+
+@pytest.mark.parametrize("input_feeding", [False, True])
+@pytest.mark.parametrize("attention", ATTENTIONS)
+def test_translation_network_row_alone_equals_row_in_a_padded_batch(attention, input_feeding):
+    # Alone, a source is unpadded (no attention mask at all); in a batch
+    # with a longer source it is padded and masked. Same logits either way.
+    from sk_seqattn.modules import Seq2SeqTranslationNetwork
+    torch.manual_seed(0)
+    network = Seq2SeqTranslationNetwork(10, 12, 8, embedding_dim=6, hidden_size=8,
+                                        attention=attention, input_feeding=input_feeding,
+                                        init_scale=0.1).eval()
+    source = torch.tensor([[4, 5, 6, 7, 3], [8, 9, 3, 0, 0]])
+    lengths = torch.tensor([5, 3])
+    target = torch.tensor([[5, 4, 3], [6, 3, 0]])
+    assert network.encode(source, lengths)[2] is not None
+    assert network.encode(source[1:, :3], lengths[1:])[2] is None
+    logits, weights = network(source, lengths, target=target)
+    alone_logits, alone_weights = network(source[1:, :3], lengths[1:], target=target[1:])
+    torch.testing.assert_close(logits[1:], alone_logits)
+    torch.testing.assert_close(weights[1:, :, :3], alone_weights)
+    assert torch.all(weights[1:, :, 3:] == 0)
