@@ -35,7 +35,7 @@ from _report import print_header, timed
 from sk_seqattn import Seq2SeqAttentionTranslator, WordTokenizer
 from sk_seqattn.datasets import make_reversal
 from sk_seqattn.modules import Seq2SeqTranslationNetwork
-from sk_seqattn.net import BucketBatchSampler, collate_token_batch
+from sk_seqattn.net import BucketBatchSampler, SequenceCrossEntropy, collate_token_batch
 from sk_seqattn.tokenizers import PAD_ID
 from sk_seqattn.translator import _pad_with_end
 
@@ -70,7 +70,7 @@ def plain_fit(fitted, X, y, input_feeding, epochs):
     ).train()
     optimizer = torch.optim.Adam(network.parameters(), lr=1e-3)
     torch.set_flush_denormal(True)  # as the estimator does inside fit
-    criterion = torch.nn.CrossEntropyLoss(ignore_index=PAD_ID)
+    criterion = SequenceCrossEntropy(fitted.loss_normalization, ignore_index=PAD_ID)
     sampler = BucketBatchSampler(np.stack([source_lengths, target_lengths], 1), 64, True)
     source_t, lengths_t, target_t = map(torch.from_numpy, (source, source_lengths, target))
     for _ in range(epochs):
@@ -82,7 +82,7 @@ def plain_fit(fitted, X, y, input_feeding, epochs):
             ))
             optimizer.zero_grad()
             logits, _ = network(Xb["source"], Xb["source_lengths"], target=yb)
-            loss = criterion(logits.reshape(-1, logits.size(-1)), yb.reshape(-1))
+            loss = criterion(logits, yb)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(network.parameters(), 5.0)
             optimizer.step()

@@ -19,8 +19,8 @@ from torch.utils.data import DataLoader, Sampler
 from skorch.utils import to_tensor
 
 __all__ = [
-    "Seq2SeqNet", "TranslationNet", "TailSplit", "BatchDataset", "BucketBatchSampler",
-    "BucketLoader", "collate_batch", "collate_token_batch",
+    "Seq2SeqNet", "TranslationNet", "SequenceCrossEntropy", "TailSplit", "BatchDataset",
+    "BucketBatchSampler", "BucketLoader", "collate_batch", "collate_token_batch",
 ]
 
 
@@ -54,12 +54,49 @@ class Seq2SeqNet(NeuralNet):
         return super().get_loss(prediction, y_true, X=X, training=training)
 
 
+class SequenceCrossEntropy(torch.nn.Module):
+    """Cross-entropy of a batch of target sequences, padding ignored.
+
+    Parameters
+    ----------
+    normalization : {"sentences", "tokens"}, default="sentences"
+        "sentences": summed over the target tokens and divided by the
+        number of sequences, as Luong et al. and OpenNMT-py (its default
+        ``normalization=sents``) train. The gradient then grows with the
+        target length, and a gradient-norm clip of 5 acts as it does
+        there. "tokens": the mean over the non-padding tokens, whose
+        small gradients a clip of 5 hardly ever touches.
+    ignore_index : int, default=0
+        The padding id.
+    """
+
+    def __init__(self, normalization="sentences", ignore_index=0):
+        super().__init__()
+        self.normalization = normalization
+        self.ignore_index = ignore_index
+
+    def forward(self, logits, target):
+        """
+        Parameters
+        ----------
+        logits : Tensor of shape (batch, tgt_len, vocab)
+        target : LongTensor of shape (batch, tgt_len)
+        """
+        total = torch.nn.functional.cross_entropy(
+            logits.reshape(-1, logits.size(-1)), target.reshape(-1),
+            ignore_index=self.ignore_index, reduction="sum",
+        )
+        if self.normalization == "sentences":
+            return total / target.size(0)
+        return total / (target != self.ignore_index).sum().clamp(min=1)
+
+
 class TranslationNet(Seq2SeqNet):
     """:class:`Seq2SeqNet` for token sequences.
 
-    The loss is cross-entropy over the target vocabulary, padding ignored
-    (``criterion=CrossEntropyLoss(ignore_index=0)``). Validation decodes
-    free-running (greedy) for as many steps as the batch's targets have.
+    The loss is a :class:`SequenceCrossEntropy` over the target
+    vocabulary. Validation decodes free-running (greedy) for as many steps
+    as the batch's targets have.
     """
 
     def validation_step(self, batch, **fit_params):
@@ -73,7 +110,7 @@ class TranslationNet(Seq2SeqNet):
     def get_loss(self, y_pred, y_true, X=None, training=False):
         logits = y_pred[0] if isinstance(y_pred, tuple) else y_pred  # (batch, tgt_len, vocab)
         y_true = to_tensor(y_true, device=self.device)
-        return self.criterion_(logits.reshape(-1, logits.size(-1)), y_true.reshape(-1))
+        return self.criterion_(logits, y_true)
 
 
 class BatchDataset(Dataset):

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import torch
 
-from sk_seqattn.net import BucketBatchSampler
+from sk_seqattn.net import BucketBatchSampler, SequenceCrossEntropy
 
 
 def _padding_fraction(batches, lengths):
@@ -32,3 +32,18 @@ def test_bucket_sampler_pads_less_and_is_seeded():
     assert all(np.array_equal(a, b) for a, b in zip(bucketed, again))
     unshuffled = BucketBatchSampler(lengths, 64, shuffle=False).batches()
     assert sorted(np.concatenate(unshuffled).tolist()) == list(range(5000))
+
+
+def test_sequence_cross_entropy_normalizations():
+    torch.manual_seed(0)
+    logits = torch.randn(3, 4, 6)
+    target = torch.tensor([[1, 2, 3, 0], [4, 5, 0, 0], [2, 2, 2, 2]])  # 0 is padding
+    per_token = torch.nn.functional.cross_entropy(
+        logits.reshape(-1, 6), target.reshape(-1), reduction="none").view(3, 4)
+    real = target != 0
+    total = per_token[real].sum()
+    torch.testing.assert_close(SequenceCrossEntropy("sentences")(logits, target), total / 3)
+    torch.testing.assert_close(SequenceCrossEntropy("tokens")(logits, target), total / 9)
+    # per-sentence scaling: a sequence's loss does not depend on its batch mates' lengths
+    alone = SequenceCrossEntropy("sentences")(logits[1:2, :2], target[1:2, :2])
+    torch.testing.assert_close(alone, per_token[1, :2].sum())

@@ -198,9 +198,18 @@ def test_bad_parameters(reversal):
     X, y = reversal
     for params, message in [({"beam_size": 0}, "'beam_size' parameter"),
                             ({"target_tokenizer": "char"}, "'target_tokenizer' parameter"),
-                            ({"attention": "local"}, "'attention' parameter")]:
+                            ({"attention": "local"}, "'attention' parameter"),
+                            ({"loss_normalization": "batch"}, "'loss_normalization' parameter")]:
         with pytest.raises(ValueError, match=message):
             Seq2SeqAttentionTranslator(**dict(FAST, **params)).fit(X, y)
+
+
+@pytest.mark.parametrize("normalization", ["sentences", "tokens"])
+def test_loss_normalization_reaches_the_criterion(reversal, normalization):
+    X, y = reversal
+    model = Seq2SeqAttentionTranslator(**FAST).set_params(loss_normalization=normalization)
+    model.fit(X, y)
+    assert model.net_.criterion_.normalization == normalization
 
 
 def test_validation_is_free_running_and_feeds_early_stopping(reversal):
