@@ -64,8 +64,9 @@ class SequenceCrossEntropy(torch.nn.Module):
         number of sequences, as Luong et al. and OpenNMT-py (its default
         ``normalization=sents``) train. The gradient then grows with the
         target length, and a gradient-norm clip of 5 acts as it does
-        there. "tokens": the mean over the non-padding tokens, whose
-        small gradients a clip of 5 hardly ever touches.
+        there. "tokens": the mean over the non-padding tokens; its
+        gradients are smaller by the mean target length, so the same clip
+        acts far less often.
     ignore_index : int, default=0
         The padding id.
     """

@@ -57,10 +57,10 @@ class Seq2SeqAttentionTranslator(_BaseSeq2SeqAttention):
     init_scale : float or None, default=0.1
         Initialise every weight uniformly in [-init_scale, init_scale], Luong
         et al.'s recipe and OpenNMT-py's default; None keeps PyTorch's
-        initialisation. On OpenNMT-py's reference task it reaches 99.8%
-        exact match after 3,000 steps against 97.7% with None
-        (benchmarks/translator_speed.py); on long sequences with a short
-        budget None learned faster (benchmarks/translator_length_stress.py).
+        initialisation. On OpenNMT-py's reference task the two end within
+        the spread over seeds (benchmarks/translator_speed.py); on long
+        sequences with a short budget None learned faster
+        (benchmarks/translator_length_stress.py).
 
     source_tokenizer : tokenizer or None, default=None
         Cloned and fitted on ``X`` in ``fit`` when ``X`` holds strings;
@@ -95,9 +95,8 @@ class Seq2SeqAttentionTranslator(_BaseSeq2SeqAttention):
         et al. and OpenNMT-py do; ``max_grad_norm`` then clips as it does
         there. "tokens": the mean per target token. On OpenNMT-py's
         reference task, "sentences" gave 97.6% / 97.5% / 95.4% exact
-        match over three seeds and "tokens" 90.6% / 90.7% / 96.6%: with
-        per-token gradients the clip at 5 is never reached, and Adam's
-        late loss spikes go unchecked.
+        match over three seeds and "tokens" 90.6% / 90.7% / 96.6%
+        (benchmarks/translator_seeds.py).
 
 {training}
     Attributes
