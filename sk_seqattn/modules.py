@@ -528,7 +528,7 @@ class Seq2SeqTranslationNetwork(nn.Module):
             torch.arange(src_len, device=source.device)[None, :] < source_lengths[:, None]
         )  # (batch, src_len)
         if bool(memory_mask.all()):
-            memory_mask = None
+            memory_mask, source_lengths = None, None  # nothing padded
         embedded = self.embedding_dropout(self.source_embedding(source))
         memory, state = self.encoder(embedded, source_lengths)
         return memory, self.decoder.prepare(memory), memory_mask, state

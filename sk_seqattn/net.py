@@ -15,8 +15,8 @@ import numpy as np
 import torch
 from skorch import NeuralNet
 from skorch.dataset import Dataset, unpack_data
-from torch.utils.data import DataLoader, Sampler
 from skorch.utils import to_tensor
+from torch.utils.data import DataLoader, Sampler
 
 __all__ = [
     "Seq2SeqNet", "TranslationNet", "SequenceCrossEntropy", "TailSplit", "BatchDataset",
