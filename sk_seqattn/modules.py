@@ -345,6 +345,15 @@ class Seq2SeqRegressionNetwork(nn.Module):
     value of the target features. A linear head maps ``~h_t`` to the
     targets.
 
+    Given a ``base`` forecast (a linear model's), the network corrects it
+    instead: the decoder reads the base forecast, step by step, in place of
+    the previous values, and the head's output is added to it. Nothing
+    then depends on the truth of earlier steps, so training and prediction
+    see the same inputs (no exposure bias; a decoder fed the true previous
+    value learns to correct the base from the base's own error one step
+    earlier, which it never sees when forecasting), and the decoder runs
+    in one batched call.
+
     Parameters
     ----------
     n_features : int
@@ -363,16 +372,12 @@ class Seq2SeqRegressionNetwork(nn.Module):
         Probability, per sample and step, that training feeds the true
         previous target rather than the network's prediction. 1.0 with no
         input feeding uses the batched decoder.
-    linear_path : bool
-        Add a linear map of the flattened input window to the output (an
-        autoregressive "highway" as in LSTNet); the recurrent network then
-        models what the linear map misses.
     """
 
     def __init__(self, n_features, n_targets, horizon, n_steps, target_features=(0,),
                  hidden_size=64, num_layers=1, cell="lstm", bidirectional=False,
                  dropout=0.0, attention="dot", input_feeding=False,
-                 teacher_forcing=1.0, linear_path=False):
+                 teacher_forcing=1.0):
         super().__init__()
         self.horizon = horizon
         self.n_targets = n_targets
@@ -388,11 +393,8 @@ class Seq2SeqRegressionNetwork(nn.Module):
             input_feeding, max_source_length=n_steps,
         )
         self.head = nn.Linear(hidden_size, n_targets)
-        self.linear = (
-            nn.Linear(n_steps * n_features, horizon * n_targets) if linear_path else None
-        )
 
-    def forward(self, X, target=None):
+    def forward(self, X, target=None, base=None):
         """Forecast ``horizon`` steps.
 
         Parameters
@@ -401,6 +403,10 @@ class Seq2SeqRegressionNetwork(nn.Module):
         target : Tensor of shape (batch, horizon, n_targets) or None
             The truth, for teacher forcing in training. None decodes
             free-running.
+        base : Tensor of shape (batch, horizon, n_targets) or None
+            A forecast the network corrects: the decoder's inputs, and the
+            prediction is ``base`` plus the head's output. ``target`` is
+            then not needed.
 
         Returns
         -------
@@ -412,27 +418,21 @@ class Seq2SeqRegressionNetwork(nn.Module):
         memory, state = self.encoder(X)  # (batch, n_steps, hidden)
         keys = self.decoder.prepare(memory)
         start = X[:, -1, self.target_features]  # (batch, n_targets)
-        if self.linear is None:
-            linear = X.new_zeros(batch, self.horizon, self.n_targets)
-        else:
-            linear = self.linear(X.reshape(batch, -1)).view(
-                batch, self.horizon, self.n_targets
-            )
-
-        if target is not None and (self.teacher_forcing >= 1.0 or not self.training):
+        if base is not None:
+            outputs, weights = self.decoder(base, state, memory, keys)
+            prediction = self.head(outputs) + base  # (batch, horizon, n_targets)
+        elif target is not None and (self.teacher_forcing >= 1.0 or not self.training):
             # Fully teacher-forced: inputs are [start, y_0, ..., y_{T-2}].
             inputs = torch.cat([start.unsqueeze(1), target[:, :-1]], dim=1)
             outputs, weights = self.decoder(inputs, state, memory, keys)
-            prediction = self.head(outputs) + linear  # (batch, horizon, n_targets)
+            prediction = self.head(outputs)  # (batch, horizon, n_targets)
         else:
-            prediction, weights = self._decode_stepwise(
-                start, state, memory, keys, linear, target
-            )
+            prediction, weights = self._decode_stepwise(start, state, memory, keys, target)
         if weights is None:
             weights = X.new_zeros(batch, self.horizon, 0)
         return prediction, weights
 
-    def _decode_stepwise(self, start, state, memory, keys, linear, target):
+    def _decode_stepwise(self, start, state, memory, keys, target):
         # Free-running (target None) or scheduled sampling (teacher_forcing < 1).
         feed = self.decoder.initial_feed(memory)
         input_t = start
@@ -441,7 +441,7 @@ class Seq2SeqRegressionNetwork(nn.Module):
             output, step_weights, state, feed = self.decoder.step(
                 input_t, state, feed, memory, keys
             )
-            prediction_t = self.head(output) + linear[:, t]  # (batch, n_targets)
+            prediction_t = self.head(output)  # (batch, n_targets)
             predictions.append(prediction_t)
             weights.append(step_weights)
             input_t = prediction_t

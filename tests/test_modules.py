@@ -108,9 +108,9 @@ def test_input_feeding_widens_the_decoder_input_and_feeds_attentional_state():
 
 
 @pytest.mark.parametrize("input_feeding", [False, True])
-@pytest.mark.parametrize("linear_path", [False, True])
+@pytest.mark.parametrize("with_base", [False, True])
 def test_regression_network_teacher_forced_equals_free_running_on_its_own_outputs(
-    input_feeding, linear_path
+    input_feeding, with_base
 ):
     # Teacher forcing with the network's own free-running predictions as
     # the "truth" must reproduce the free-running predictions.
@@ -118,11 +118,13 @@ def test_regression_network_teacher_forced_equals_free_running_on_its_own_output
     net = Seq2SeqRegressionNetwork(
         n_features=2, n_targets=1, horizon=5, n_steps=8, target_features=[1],
         hidden_size=12, attention="general", input_feeding=input_feeding,
-        linear_path=linear_path,
     ).eval()
     X = torch.randn(4, 8, 2)
-    free, free_weights = net(X)
-    forced, forced_weights = net(X, target=free)
+    base = torch.randn(4, 5, 1) if with_base else None
+    free, free_weights = net(X, base=base)
+    forced, forced_weights = net(X, target=free, base=base)
+    if with_base:  # the base shifts the forecast; the network adds a correction
+        assert not torch.allclose(free, net(X)[0])
     assert free.shape == (4, 5, 1) and free_weights.shape == (4, 5, 8)
     torch.testing.assert_close(free, forced, atol=1e-5, rtol=0)
     torch.testing.assert_close(free_weights, forced_weights, atol=1e-5, rtol=0)

@@ -1,3 +1,4 @@
+import copy
 import pickle
 
 import joblib
@@ -271,6 +272,13 @@ def test_bad_fit_input(sine_windows, make_X, make_y, error, message):
     ({"teacher_forcing": 1.5}, "'teacher_forcing' parameter"),
     ({"validation_fraction": 1.0}, "'validation_fraction' parameter"),
     ({"bidirectional": True, "hidden_size": 7}, "hidden_size must be even"),
+    ({"target_transform": "boxcox"}, "'target_transform' parameter"),
+    ({"season_length": 0}, "'season_length' parameter"),
+    ({"floor_alpha": -1.0}, "'floor_alpha' parameter"),
+    ({"loss": "mape"}, "'loss' parameter"),
+    ({"ensemble_size": 0}, "'ensemble_size' parameter"),
+    ({"n_iter_no_change": 0}, "'n_iter_no_change' parameter"),
+    ({"validation_gap": -1}, "'validation_gap' parameter"),
 ])
 def test_bad_parameters(sine_windows, params, message):
     X, y = sine_windows
@@ -307,3 +315,117 @@ def test_denormal_flushing_is_restored(sine_windows, outside):
         assert _flushing_denormals() is outside
     finally:
         torch.set_flush_denormal(False)
+
+
+# -- accuracy levers ---------------------------------------------------------------
+@pytest.fixture(scope="module")
+def seasonal_windows():
+    # A multiplicative seasonal series: the swings grow with the level.
+    rng = np.random.RandomState(0)
+    t = np.arange(240)
+    series = (10 + t / 10) * (1.5 + np.sin(2 * np.pi * t / 12)) * np.exp(0.02 * rng.randn(240))
+    return make_windows(series, n_in=24, n_out=6)
+
+
+@pytest.mark.parametrize("transform, smallest", [("log", 0.0), ("log1p", -1.0)])
+def test_target_transform_refuses_values_outside_its_domain(sine_windows, transform, smallest):
+    X, y = sine_windows
+    X, y = X - X.min() + 1, y - X.min() + 1
+    with pytest.raises(ValueError, match=f"target_transform='{transform}' needs .* X has a minimum"):
+        Seq2SeqAttentionRegressor(target_transform=transform, **FAST).fit(
+            _with(X, (0, 0), smallest), y
+        )
+    with pytest.raises(ValueError, match=f"target_transform='{transform}' needs .* y has a minimum"):
+        Seq2SeqAttentionRegressor(target_transform=transform, **FAST).fit(
+            X, _with(y, (0, 0), smallest)
+        )
+    reg = Seq2SeqAttentionRegressor(target_transform=transform, **FAST).fit(X, y)
+    with pytest.raises(ValueError, match="X has a minimum"):
+        reg.predict(_with(X, (0, 0), smallest))
+
+
+def test_log_transform_is_undone_on_the_output(seasonal_windows):
+    X, y = seasonal_windows
+    reg = Seq2SeqAttentionRegressor(target_transform="log", **FAST).fit(X, y)
+    prediction = reg.predict(X)
+    assert (prediction > 0).all()
+    # In the original units: the forecast's level follows the windows' level.
+    assert np.corrcoef(prediction.mean(axis=1), y.mean(axis=1))[0, 1] > 0.9
+    # log1p accepts zeros.
+    Seq2SeqAttentionRegressor(target_transform="log1p", **FAST).fit(X - X.min(), y - X.min())
+
+
+def test_season_profile_removes_a_periodic_pattern():
+    # A pure period-4 pattern: once each window's seasonal profile is
+    # subtracted, only a level is left, and the profile continues the pattern.
+    pattern = np.array([1.0, 3.0, 2.0, 6.0])
+    X, y = make_windows(np.tile(pattern, 10), n_in=10, n_out=5)
+    reg = Seq2SeqAttentionRegressor(season_length=4, **FAST).fit(X, y)
+    X_net, (mean, scale, season) = reg._normalized_inputs(X[:, :, None])
+    level = X_net[:, :1]
+    np.testing.assert_allclose(X_net, np.broadcast_to(level, X_net.shape), atol=1e-12)
+    np.testing.assert_allclose((season + level) * scale + mean, y[:, :, None], atol=1e-12)
+    with pytest.raises(ValueError, match="season_length=11 is longer than the input window"):
+        Seq2SeqAttentionRegressor(season_length=11, **FAST).fit(X, y)
+
+
+def test_linear_floor_is_a_ridge_the_network_corrects(sine_windows):
+    X, y = sine_windows
+    reg = Seq2SeqAttentionRegressor(**FAST).fit(X, y)
+    assert reg.floor_.alpha_ in np.logspace(-2, 4, 13)  # chosen by leave-one-out
+    fixed = Seq2SeqAttentionRegressor(floor_alpha=3.0, **FAST).fit(X, y)
+    assert fixed.floor_.alpha == 3.0
+    assert Seq2SeqAttentionRegressor(linear_floor=False, **FAST).fit(X, y).floor_ is None
+    # The network's correction is what separates the forecast from the floor's.
+    mean, scale = X.mean(1, keepdims=True), X.std(1, keepdims=True)
+    floor = fixed.floor_.predict((X - mean) / scale) * scale + mean
+    assert not np.allclose(fixed.predict(X), floor)
+
+
+def test_ensemble_forecasts_the_median_of_its_networks(sine_windows):
+    X, y = sine_windows
+    reg = Seq2SeqAttentionRegressor(ensemble_size=3, **FAST).fit(X, y)
+    assert len(reg.nets_) == 3 and reg.net_ is reg.nets_[0]
+    members = []
+    for net in reg.nets_:
+        single = copy.copy(reg)
+        single.nets_ = [net]
+        members.append(single.predict(X))
+    assert not np.allclose(members[0], members[1])  # seeded differently
+    np.testing.assert_allclose(reg.predict(X), np.median(members, axis=0), rtol=1e-6)
+    weights = reg.attention_weights(X)
+    np.testing.assert_allclose(weights.sum(axis=-1), 1.0, rtol=1e-5)
+
+
+def test_loss_choice_sets_the_criterion(sine_windows):
+    reg = Seq2SeqAttentionRegressor(loss="mae", **FAST).fit(*sine_windows)
+    assert isinstance(reg.net_.criterion_, torch.nn.L1Loss)
+
+
+def test_early_stopping_restores_the_best_epoch_on_a_gapped_tail(sine_windows):
+    X, y = sine_windows
+    reg = Seq2SeqAttentionRegressor(
+        **dict(FAST, max_epochs=200, lr=0.05), early_stopping=True, n_iter_no_change=3,
+    ).fit(X, y)
+    history = reg.history_
+    assert len(history) < 200
+    best = int(np.argmin(history[:, "valid_loss"]))
+    assert len(history) == best + 1 + 3  # stopped 3 epochs after the best
+    # The tail is 10% of the windows, after a gap of horizon - 1 = 3.
+    n_valid = int(np.ceil(0.1 * len(X)))
+    assert reg.net_.train_split.gap == 3 and reg.net_.train_split.fraction == 0.1
+    assert history[0, "batches"][0]["train_batch_size"] <= len(X) - n_valid - 3
+    # The restored weights are the best epoch's: the free-running loss on
+    # the tail is that epoch's validation loss.
+    X_valid, y_valid = X[-n_valid:], y[-n_valid:]
+    mean, scale = X_valid.mean(axis=1, keepdims=True), X_valid.std(axis=1, keepdims=True)
+    loss = np.mean(((reg.predict(X_valid) - y_valid) / scale) ** 2)
+    assert loss == pytest.approx(history[best, "valid_loss"], rel=1e-4)
+
+
+def test_tail_split_leaves_a_gap():
+    from sk_seqattn.net import TailSplit
+    train, valid = TailSplit(0.2, gap=3)(torch.utils.data.TensorDataset(torch.arange(20)))
+    assert list(train.indices) == list(range(13)) and list(valid.indices) == list(range(16, 20))
+    with pytest.raises(ValueError, match="gap of 10 samples leaves no training samples"):
+        TailSplit(0.5, gap=10)(torch.utils.data.TensorDataset(torch.arange(20)))

@@ -1,0 +1,191 @@
+"""Test MASE on the tourism competition's monthly panel (366 series, horizon 24).
+
+The competition's protocol (Athanasopoulos, Hyndman, Song and Wu 2011):
+each series is forecast 24 months ahead from the end of its official
+training part; its MASE is the mean absolute error over those 24 points
+divided by the in-sample seasonal-naive (m=12) MAE of its training part;
+the panel's figure is the mean over the series. Per-series baselines
+(seasonal naive, ETS, Theta), a pooled Ridge on lags and
+``Seq2SeqAttentionRegressor``, trained once on the pooled windows of all
+series, in the same run.
+
+    python benchmarks/forecast_panel.py [--methods snaive ets theta ridge regressor]
+        [--max-series 20] [--seeds 3] [--n-in 36] [--param max_epochs=20 ...]
+"""
+
+import argparse
+import ast
+import time
+import warnings
+
+import numpy as np
+import statsmodels
+from _report import print_header
+from sklearn.linear_model import Ridge
+from statsmodels.tools.sm_exceptions import ConvergenceWarning
+from statsmodels.tsa.forecasting.theta import ThetaModel
+from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
+from sk_seqattn import Seq2SeqAttentionRegressor, last_windows, make_windows
+from sk_seqattn.datasets import load_tourism
+from sk_seqattn.metrics import mean_absolute_scaled_error, seasonal_naive
+
+HORIZON, M = 24, 12
+RIDGE_N_IN = 36
+METHODS = ("snaive", "ets", "theta", "ridge", "regressor")
+# Godahewa et al. (2021), Monash Time Series Forecasting Archive, tourism
+# monthly, MASE: context only; the baselines of the same run are what counts.
+MONASH = (("ETS", 1.53), ("ARIMA", 1.59), ("DeepAR, global", 1.41),
+          ("feed-forward net, global", 1.38))
+
+
+def forecast_snaive(train):
+    return [seasonal_naive(values[None, :], HORIZON, M)[0] for values in train]
+
+
+def forecast_ets(train, counts=None):
+    """Holt-Winters per series, the lowest-AICc of up to 9 (trend x seasonal) forms.
+
+    ``counts`` (a dict), if given, gets the number of fits and of those
+    that warned of non-convergence (the warnings themselves are silenced).
+    """
+    counts = {} if counts is None else counts
+    counts.update(fits=0, not_converged=0)
+    forecasts = []
+    for values in train:
+        best = None
+        for trend, damped in ((None, False), ("add", False), ("add", True)):
+            for seasonal in (None, "add", "mul"):
+                if seasonal == "mul" and not values.min() > 0:
+                    continue
+                try:
+                    with warnings.catch_warnings(record=True) as caught:
+                        warnings.simplefilter("always")
+                        result = ExponentialSmoothing(
+                            values, trend=trend, damped_trend=damped, seasonal=seasonal,
+                            seasonal_periods=M if seasonal else None,
+                        ).fit()
+                except (ValueError, np.linalg.LinAlgError):
+                    continue
+                counts["fits"] += 1
+                counts["not_converged"] += any(
+                    issubclass(w.category, ConvergenceWarning) for w in caught)
+                if np.isfinite(result.aicc) and (best is None or result.aicc < best.aicc):
+                    best = result
+        forecasts.append(np.asarray(best.forecast(HORIZON), dtype=np.float64))
+    return forecasts
+
+
+def forecast_theta(train):
+    return [np.asarray(ThetaModel(values, period=M, deseasonalize=True).fit()
+                       .forecast(HORIZON), dtype=np.float64) for values in train]
+
+
+def forecast_ridge(train):
+    """One Ridge for all series, on per-window standardised windows."""
+    def standardise(X):
+        mean, scale = X.mean(1, keepdims=True), X.std(1, keepdims=True)
+        scale[scale == 0] = 1.0
+        return (X - mean) / scale, mean, scale
+
+    X, y = make_windows(train, RIDGE_N_IN, HORIZON)
+    X, mean, scale = standardise(X)
+    ridge = Ridge(alpha=1.0).fit(X, (y - mean) / scale)
+    X, mean, scale = standardise(last_windows(train, RIDGE_N_IN)[0])
+    return list(ridge.predict(X) * scale + mean)
+
+
+def panel_mase(train, test, forecasts):
+    return float(np.mean([mean_absolute_scaled_error(y_true, y_pred, y_train, m=M)
+                          for y_train, y_true, y_pred in zip(train, test, forecasts)]))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--methods", nargs="+", default=list(METHODS), choices=METHODS)
+    parser.add_argument("--max-series", type=int, default=None, metavar="N",
+                        help="only the first N series (quick development runs)")
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--n-in", type=int, default=36,
+                        help="the regressor's input window")
+    parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                        help="a non-default regressor parameter (Python literal value)")
+    args = parser.parse_args(argv)
+    params = {name: ast.literal_eval(value)
+              for name, value in (item.split("=", 1) for item in args.param)}
+
+    data = load_tourism("monthly")
+    train, test = data.train, data.test
+    n_total = len(train)
+    if args.max_series is not None:
+        train, test = train[:args.max_series], test[:args.max_series]
+    n_series = len(train)
+    subset = (f"SUBSET: the first {n_series} of {n_total} series" if n_series < n_total
+              else f"all {n_total} series")
+    panel = ("tourism monthly" if n_series == n_total
+             else f"tourism monthly, SUBSET {n_series}/{n_total}")
+
+    lines = [f"data: tourism competition, monthly, {subset}; horizon {HORIZON}, "
+             f"MASE scale: in-sample seasonal naive m={M}; panel MASE = mean over series",
+             f"statsmodels {statsmodels.__version__} (ETS: holtwinters ExponentialSmoothing, "
+             "lowest AICc; Theta: ThetaModel)",
+             "time s: wall-clock of the whole method (fit and forecast, all series); "
+             "regressor: mean fit time per seed"]
+    if "regressor" in args.methods:
+        lines.append(f"regressor: n_in={args.n_in}, default parameters"
+                     f"{', ' if params else ''}"
+                     f"{', '.join(f'{k}={v!r}' for k, v in params.items())}; random_state "
+                     f"0..{args.seeds - 1}; MASE mean +- std over seeds, fit s: mean per seed")
+    print_header("\n".join(lines))
+
+    print(f"{'panel':<32} {'method':<40} {'test MASE':>16} {'time s':>8}")
+
+    def row(label, mase, seconds):
+        print(f"{panel:<32} {label:<40} {mase:>16} {seconds:>8.1f}", flush=True)
+
+    ets_counts = {}
+    baselines = {
+        "snaive": ("seasonal naive (m=12)", forecast_snaive),
+        "ets": ("ETS per series (holtwinters, AICc)",
+                lambda series: forecast_ets(series, ets_counts)),
+        "theta": ("Theta per series", forecast_theta),
+        "ridge": (f"Ridge pooled, L={RIDGE_N_IN}, per-window std.", forecast_ridge),
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        # scipy's finite differences during the ETS and Theta optimisations.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for method in args.methods:
+            if method not in baselines:
+                continue
+            label, forecast = baselines[method]
+            start = time.perf_counter()
+            forecasts = forecast(train)
+            seconds = time.perf_counter() - start
+            row(label, f"{panel_mase(train, test, forecasts):.3f}", seconds)
+
+    if "regressor" in args.methods:
+        # One model for the panel: the windows of all series, pooled in
+        # time order (the latest windows of every series last).
+        X, y = make_windows(train, args.n_in, HORIZON)
+        X_last, _ = last_windows(train, args.n_in)
+        errors, seconds = [], []
+        for seed in range(args.seeds):
+            start = time.perf_counter()
+            reg = Seq2SeqAttentionRegressor(random_state=seed, **params).fit(X, y)
+            seconds.append(time.perf_counter() - start)
+            errors.append(panel_mase(train, test, list(reg.predict(X_last))))
+        row(f"Seq2SeqAttentionRegressor, L={args.n_in}",
+            f"{np.mean(errors):.3f} +- {np.std(errors):.3f}", np.mean(seconds))
+
+    print()
+    if ets_counts:
+        print(f"ETS: {ets_counts['fits']} fits, {ets_counts['not_converged']} of them "
+              "warned of non-convergence (silenced; kept in the AICc choice).")
+    print("Published, tourism monthly MASE (Godahewa et al. 2021, Monash Time Series "
+          "Forecasting Archive; context only, the baselines above are what counts):")
+    print("  " + ", ".join(f"{name} {value:.2f}" for name, value in MONASH))
+
+
+if __name__ == "__main__":
+    main()
