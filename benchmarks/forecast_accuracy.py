@@ -1,11 +1,12 @@
 """Test MASE on the real-series protocols of shared/docs/anchors.md.
 
 Default ``Seq2SeqAttentionRegressor`` (each ``attention`` value) over
-several seeds, next to seasonal naive and per-window-standardised Ridge,
-all on the same windows in one run.
+several seeds, next to seasonal naive, Ridge on the raw lag window, Ridge
+on per-window-standardised windows and an AR(p) with p chosen by AIC, all
+on the same windows in one run.
 
     python benchmarks/forecast_accuracy.py [--seeds 5] [--series sunspots co2]
-        [--attention dot none] [--param linear_path=True ...]
+        [--attention dot none] [--param linear_floor=False ...]
 """
 
 import argparse
@@ -15,6 +16,7 @@ import time
 import numpy as np
 from _report import print_header
 from sklearn.linear_model import Ridge
+from statsmodels.tsa.ar_model import AutoReg, ar_select_order
 
 from sk_seqattn import Seq2SeqAttentionRegressor
 from sk_seqattn.datasets import forecasting_split, load_co2, load_sunspots
@@ -24,6 +26,29 @@ PROTOCOLS = {  # name: (loader, L, H, m)
     "sunspots": (load_sunspots, 44, 11, 11),
     "co2": (load_co2, 104, 52, 52),
 }
+
+
+def ridge_raw(split):
+    return Ridge(alpha=1.0).fit(split.X_train, split.y_train).predict(split.X_test)
+
+
+def autoregression(split, horizon, max_lag):
+    """AR(p) fitted once on the training part, p <= max_lag by AIC; recursive forecasts."""
+    lags = ar_select_order(split.train, maxlag=max_lag, ic="aic").ar_lags
+    p = 0 if lags is None else max(lags)
+    params = AutoReg(split.train, lags=p).fit().params  # const, lag 1..p
+    history = list(split.X_test.T[-p:]) if p else []  # p arrays of shape (n_test,)
+    forecasts = []
+    for _ in range(horizon):
+        step = params[0] + sum(params[k] * history[-k] for k in range(1, p + 1))
+        forecasts.append(step)
+        history.append(step)
+    return np.stack(forecasts, axis=1), p
+
+
+def ar_max_lags(n_train, n_in):
+    """Largest orders tried: the window, and Schwert's rule 12 (n / 100)^(1/4)."""
+    return {"window": n_in, "Schwert": min(n_in, int(12 * (n_train / 100) ** 0.25))}
 
 
 def ridge_per_window(split):
@@ -52,7 +77,7 @@ def main(argv=None):
     print_header(f"regressor: default parameters{', ' if params else ''}"
                  f"{', '.join(f'{k}={v!r}' for k, v in params.items())}; random_state "
                  f"0..{args.seeds - 1}; MASE mean +- std over seeds")
-    print(f"{'series':<9} {'method':<34} {'test MASE':>16} {'fit s/seed':>10}")
+    print(f"{'series':<9} {'method':<38} {'test MASE':>16} {'fit s/seed':>10}")
     for name in args.series:
         load, n_in, horizon, m = PROTOCOLS[name]
         split = forecasting_split(load(), n_in, horizon)
@@ -60,10 +85,16 @@ def main(argv=None):
         def mase(prediction):
             return mean_absolute_scaled_error(split.y_test, prediction, split.train, m=m)
 
-        print(f"{name:<9} {'seasonal naive':<34} "
+        print(f"{name:<9} {'seasonal naive':<38} "
               f"{mase(seasonal_naive(split.X_test, horizon, m)):>16.3f} {'-':>10}")
-        print(f"{name:<9} {'Ridge, per-window standardised':<34} "
+        print(f"{name:<9} {'Ridge, raw lag window':<38} "
+              f"{mase(ridge_raw(split)):>16.3f} {'-':>10}")
+        print(f"{name:<9} {'Ridge, per-window standardised':<38} "
               f"{mase(ridge_per_window(split)):>16.3f} {'-':>10}")
+        for bound, max_lag in ar_max_lags(len(split.train), n_in).items():
+            forecast, p = autoregression(split, horizon, max_lag)
+            label = f"AR({p}), p <= {max_lag} ({bound}) by AIC"
+            print(f"{name:<9} {label:<38} {mase(forecast):>16.3f} {'-':>10}")
         for attention in args.attention:
             errors, seconds = [], []
             for seed in range(args.seeds):
@@ -74,7 +105,7 @@ def main(argv=None):
                 seconds.append(time.perf_counter() - start)
                 errors.append(mase(reg.predict(split.X_test)))
             label = f"Seq2SeqAttentionRegressor {attention}"
-            print(f"{name:<9} {label:<34} {np.mean(errors):>8.3f} +- {np.std(errors):.3f} "
+            print(f"{name:<9} {label:<38} {np.mean(errors):>8.3f} +- {np.std(errors):.3f} "
                   f"{np.mean(seconds):>10.1f}", flush=True)
 
 

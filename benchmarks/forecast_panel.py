@@ -9,8 +9,8 @@ the panel's figure is the mean over the series. Per-series baselines
 ``Seq2SeqAttentionRegressor``, trained once on the pooled windows of all
 series, in the same run.
 
-    python benchmarks/forecast_panel.py [--methods snaive ets theta ridge regressor]
-        [--max-series 20] [--seeds 3] [--n-in 36] [--param max_epochs=20 ...]
+    python benchmarks/forecast_panel.py [--methods snaive ets theta ridge ridge-log regressor]
+        [--max-series 20] [--seeds 3] [--n-in 36] [--param max_epochs=20 ...] [--ablation]
 """
 
 import argparse
@@ -32,7 +32,7 @@ from sk_seqattn.metrics import mean_absolute_scaled_error, seasonal_naive
 
 HORIZON, M = 24, 12
 RIDGE_N_IN = 36
-METHODS = ("snaive", "ets", "theta", "ridge", "regressor")
+METHODS = ("snaive", "ets", "theta", "ridge", "ridge-log", "regressor")
 # Godahewa et al. (2021), Monash Time Series Forecasting Archive, tourism
 # monthly, MASE: context only; the baselines of the same run are what counts.
 MONASH = (("ETS", 1.53), ("ARIMA", 1.59), ("DeepAR, global", 1.41),
@@ -81,18 +81,35 @@ def forecast_theta(train):
                        .forecast(HORIZON), dtype=np.float64) for values in train]
 
 
-def forecast_ridge(train):
-    """One Ridge for all series, on per-window standardised windows."""
+def forecast_ridge(train, log=False):
+    """One Ridge for all series, on per-window standardised windows (of log1p values)."""
     def standardise(X):
         mean, scale = X.mean(1, keepdims=True), X.std(1, keepdims=True)
         scale[scale == 0] = 1.0
         return (X - mean) / scale, mean, scale
 
+    forward, inverse = (np.log1p, np.expm1) if log else (np.asarray, np.asarray)
     X, y = make_windows(train, RIDGE_N_IN, HORIZON)
-    X, mean, scale = standardise(X)
-    ridge = Ridge(alpha=1.0).fit(X, (y - mean) / scale)
-    X, mean, scale = standardise(last_windows(train, RIDGE_N_IN)[0])
-    return list(ridge.predict(X) * scale + mean)
+    X, mean, scale = standardise(forward(X))
+    ridge = Ridge(alpha=1.0).fit(X, (forward(y) - mean) / scale)
+    X, mean, scale = standardise(forward(last_windows(train, RIDGE_N_IN)[0]))
+    return list(inverse(ridge.predict(X) * scale + mean))
+
+
+def ablation(n_series):
+    """One lever changed at a time: {label: parameters that change}."""
+    return {
+        "linear_floor=False": {"linear_floor": False},
+        "target_transform=None": {"target_transform": None},
+        "season_length=12": {"season_length": M},
+        "loss='mae'": {"loss": "mae"},
+        "attention='none'": {"attention": "none"},
+        "ensemble_size=3": {"ensemble_size": 3},
+        # The pooled windows are in time order across the panel, so the
+        # gap is horizon - 1 windows of every series.
+        "early_stopping=True": {"early_stopping": True, "max_epochs": 30,
+                                "validation_gap": (HORIZON - 1) * n_series},
+    }
 
 
 def panel_mase(train, test, forecasts):
@@ -110,6 +127,8 @@ def main(argv=None):
                         help="the regressor's input window")
     parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                         help="a non-default regressor parameter (Python literal value)")
+    parser.add_argument("--ablation", action="store_true",
+                        help="also run the regressor with each lever changed, one at a time")
     args = parser.parse_args(argv)
     params = {name: ast.literal_eval(value)
               for name, value in (item.split("=", 1) for item in args.param)}
@@ -150,6 +169,7 @@ def main(argv=None):
                 lambda series: forecast_ets(series, ets_counts)),
         "theta": ("Theta per series", forecast_theta),
         "ridge": (f"Ridge pooled, L={RIDGE_N_IN}, per-window std.", forecast_ridge),
+        "ridge-log": ("same, on log1p values", lambda series: forecast_ridge(series, log=True)),
     }
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -169,14 +189,18 @@ def main(argv=None):
         # time order (the latest windows of every series last).
         X, y = make_windows(train, args.n_in, HORIZON)
         X_last, _ = last_windows(train, args.n_in)
-        errors, seconds = [], []
-        for seed in range(args.seeds):
-            start = time.perf_counter()
-            reg = Seq2SeqAttentionRegressor(random_state=seed, **params).fit(X, y)
-            seconds.append(time.perf_counter() - start)
-            errors.append(panel_mase(train, test, list(reg.predict(X_last))))
-        row(f"Seq2SeqAttentionRegressor, L={args.n_in}",
-            f"{np.mean(errors):.3f} +- {np.std(errors):.3f}", np.mean(seconds))
+        variants = {f"Seq2SeqAttentionRegressor, L={args.n_in}": {}}
+        if args.ablation:
+            variants.update({f"  {label}": change for label, change in ablation(n_series).items()})
+        for label, change in variants.items():
+            errors, seconds = [], []
+            for seed in range(args.seeds):
+                start = time.perf_counter()
+                reg = Seq2SeqAttentionRegressor(random_state=seed, **{**params, **change})
+                reg.fit(X, y)
+                seconds.append(time.perf_counter() - start)
+                errors.append(panel_mase(train, test, list(reg.predict(X_last))))
+            row(label, f"{np.mean(errors):.3f} +- {np.std(errors):.3f}", np.mean(seconds))
 
     print()
     if ets_counts:

@@ -15,17 +15,12 @@ from sklearn.utils.validation import check_array, check_consistent_length, \
 from ._base import FITTED_NET_DOC, NETWORK_PARAMS_DOC, TRAINING_PARAMS_DOC, \
     _BaseSeq2SeqAttention
 from .modules import Seq2SeqRegressionNetwork
+from ._scaling import TRANSFORMS, as_float32, check_domain, nonzero_scale, season_profile
 from .net import TailSplit
 
 __all__ = ["Seq2SeqAttentionRegressor"]
 
-_FLOAT32_MAX = float(np.finfo(np.float32).max)
 _LOSSES = {"mse": torch.nn.MSELoss, "mae": torch.nn.L1Loss, "huber": torch.nn.HuberLoss}
-# target_transform: (forward, inverse, smallest allowed value, its name).
-_TRANSFORMS = {
-    "log": (np.log, np.exp, np.nextafter(0, 1), "positive"),
-    "log1p": (np.log1p, np.expm1, 0.0, ">= 0"),
-}
 _FLOOR_ALPHAS = np.logspace(-2, 4, 13)
 
 
@@ -34,7 +29,18 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _BaseSeq2SeqAttention):
 
     An RNN encoder reads the input window (the target's history and any
     past covariates); an attentional RNN decoder (Luong et al., 2015)
-    produces one step at a time, feeding each step's value to the next.
+    produces the horizon. By default a ridge regression on the normalised
+    window forecasts first and the decoder, reading that forecast step by
+    step, learns its correction; with ``linear_floor=False`` the decoder
+    feeds each step's value to the next instead.
+
+    The defaults are the settings that did best on public series: the
+    linear floor (it keeps short series from doing worse than a linear
+    autoregression and improves a panel's forecast), a small network
+    (``hidden_size=32``) and ``lr=3e-4`` (larger or faster ones overfit a
+    few hundred windows). For a panel of thousands of windows, a larger
+    ``batch_size`` (256), ``lr=1e-3`` and about 10 epochs do better; for
+    multiplicative seasons, ``target_transform="log"`` (or "log1p").
 
     Parameters
     ----------
@@ -157,8 +163,8 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _BaseSeq2SeqAttention):
     >>> reg.attention_weights(X[:2]).shape
     (2, 5, 20)
     """.format(
-        network=NETWORK_PARAMS_DOC.format(hidden_size=64, input_feeding=False),
-        training=TRAINING_PARAMS_DOC.format(max_epochs=100, batch_size=32, lr=0.001),
+        network=NETWORK_PARAMS_DOC.format(hidden_size=32, input_feeding=False),
+        training=TRAINING_PARAMS_DOC.format(max_epochs=100, batch_size=32, lr=0.0003),
         fitted=FITTED_NET_DOC,
     )
 
@@ -181,7 +187,7 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _BaseSeq2SeqAttention):
         self,
         *,
         attention="dot",
-        hidden_size=64,
+        hidden_size=32,
         num_layers=1,
         cell="lstm",
         bidirectional=False,
@@ -201,7 +207,7 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _BaseSeq2SeqAttention):
         target_features=None,
         max_epochs=100,
         batch_size=32,
-        lr=0.001,
+        lr=0.0003,
         optimizer="adam",
         max_grad_norm=5.0,
         callbacks=None,
@@ -287,11 +293,11 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _BaseSeq2SeqAttention):
                 f"({self.n_steps_in_} steps); it needs at least one whole season."
             )
 
-        X = self._transform_targets(X, "X")
-        y = self._transform_targets(y, "y", in_X=False)
+        X = self._transform_targets(X)
+        y = self._transform_targets(y, in_X=False)
         if self.normalize == "global":
             self.feature_mean_ = X.mean(axis=(0, 1))
-            self.feature_scale_ = _nonzero_scale(X.std(axis=(0, 1)), self.feature_mean_)
+            self.feature_scale_ = nonzero_scale(X.std(axis=(0, 1)), self.feature_mean_)
         X_net, (target_mean, target_scale, season) = self._normalized_inputs(X)
         y_net = (y - target_mean) / target_scale - season  # (n_samples, horizon, n_targets)
         self.floor_ = None
@@ -317,7 +323,7 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _BaseSeq2SeqAttention):
             "teacher_forcing": self.teacher_forcing,
         }
         inputs = self._network_inputs(X_net)
-        y_net = _as_float32(y_net, "y")
+        y_net = as_float32(y_net, "y")
         self.nets_ = [
             self._fit_net(
                 self._build_net(Seq2SeqRegressionNetwork, module_params, _LOSSES[self.loss]),
@@ -400,27 +406,21 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _BaseSeq2SeqAttention):
         prediction = (prediction + season) * target_scale + target_mean
         if self.target_transform is not None:
             with np.errstate(over="ignore"):
-                prediction = _TRANSFORMS[self.target_transform][1](prediction)
+                prediction = TRANSFORMS[self.target_transform][1](prediction)
         return prediction, np.mean(np.stack(weights), axis=0).astype(np.float64)
 
-    def _transform_targets(self, values, name, in_X=True):
+    def _transform_targets(self, values, in_X=True):
         # target_transform on y, or on the targets' history among X's features.
         if self.target_transform is None:
             return values
-        forward, _, smallest, wording = _TRANSFORMS[self.target_transform]
-        part = values[..., self.target_features_] if in_X else values
-        if part.min(initial=np.inf) < smallest:
-            where = "the target features of X" if in_X else "y"
-            raise ValueError(
-                f"target_transform={self.target_transform!r} needs {wording} values, but "
-                f"{where} has a minimum of {part.min()}."
-                + (" Use 'log1p' for data with zeros." if smallest > 0 else "")
-            )
+        forward = TRANSFORMS[self.target_transform][0]
+        if not in_X:
+            check_domain(values, self.target_transform, "y")
+            return forward(values)
+        part = values[..., self.target_features_]
+        check_domain(part, self.target_transform, "the target features of X")
         values = values.copy()
-        if in_X:
-            values[..., self.target_features_] = forward(part)
-        else:
-            values = forward(values)
+        values[..., self.target_features_] = forward(part)
         return values
 
     def _normalized_inputs(self, X):
@@ -438,23 +438,19 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _BaseSeq2SeqAttention):
         targets = self.target_features_
         season = 0.0
         if self.season_length is not None:
-            m, n_steps = self.season_length, X.shape[1]
-            history = X_net[:, n_steps - (n_steps // m) * m:, targets]  # whole seasons
-            cycles = history.reshape(len(X), -1, m, len(targets))  # (n, seasons, m, T)
-            profile = cycles.mean(axis=1) - cycles.mean(axis=(1, 2))[:, None]  # (n, m, T)
-            # Phases counted from the window's end: input step i has phase
-            # (i - n_steps) mod m, forecast step h has phase h mod m.
-            X_net[:, :, targets] -= profile[:, (np.arange(n_steps) - n_steps) % m]
-            season = profile[:, np.arange(self.horizon_) % m]  # (n, horizon, T)
+            in_window, season = season_profile(
+                X_net[:, :, targets], self.season_length, self.horizon_
+            )
+            X_net[:, :, targets] -= in_window
         return X_net, (mean[..., targets], scale[..., targets], season)
 
     def _network_inputs(self, X_net):
         # The module's keyword arguments: the window, and the floor's forecast.
-        inputs = {"X": _as_float32(X_net, "X")}
+        inputs = {"X": as_float32(X_net, "X")}
         if self.floor_ is not None:
             n_samples = len(X_net)
             base = self.floor_.predict(X_net.reshape(n_samples, -1))
-            inputs["base"] = _as_float32(
+            inputs["base"] = as_float32(
                 base.reshape(n_samples, self.horizon_, self.n_targets_), "the linear floor"
             )
         return inputs
@@ -548,26 +544,11 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _BaseSeq2SeqAttention):
         # (F,) global, or the identity.
         if self.normalize == "window":
             mean = X.mean(axis=1, keepdims=True)
-            return mean, _nonzero_scale(X.std(axis=1, keepdims=True), mean)
+            return mean, nonzero_scale(X.std(axis=1, keepdims=True), mean)
         if self.normalize == "global":
             return self.feature_mean_, self.feature_scale_
         ones = np.ones(X.shape[2])
         return 0.0 * ones, ones
-
-
-def _nonzero_scale(std, mean):
-    # A constant window (or feature) keeps scale 1 instead of dividing by ~0.
-    constant = std <= 10 * np.finfo(np.float64).eps * np.maximum(np.abs(mean), 1.0)
-    return np.where(constant, 1.0, std)
-
-
-def _as_float32(values, name):
-    if np.abs(values).max(initial=0.0) > _FLOAT32_MAX:
-        raise ValueError(
-            f"{name} has values beyond float32's range after normalisation; "
-            "rescale the data or use normalize='window'."
-        )
-    return values.astype(np.float32)
 
 
 def _silent(*args, **kwargs):

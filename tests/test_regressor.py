@@ -13,7 +13,7 @@ from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sk_seqattn import Seq2SeqAttentionRegressor, make_windows
+from sk_seqattn import Seq2SeqAttentionRegressor, forecasts_to_frame, last_windows, make_windows
 from sk_seqattn.datasets import forecasting_split, load_sunspots
 from sk_seqattn.metrics import mean_absolute_scaled_error, seasonal_naive
 
@@ -429,3 +429,21 @@ def test_tail_split_leaves_a_gap():
     assert list(train.indices) == list(range(13)) and list(valid.indices) == list(range(16, 20))
     with pytest.raises(ValueError, match="gap of 10 samples leaves no training samples"):
         TailSplit(0.5, gap=10)(torch.utils.data.TensorDataset(torch.arange(20)))
+
+
+def test_one_model_forecasts_past_the_end_of_every_series_of_a_panel():
+    rng = np.random.RandomState(0)
+    months = pd.period_range("2020-01", periods=60, freq="M")
+    panel = {
+        name: pd.Series(level * (2 + np.sin(np.arange(n) * np.pi / 6)) + rng.rand(n), months[-n:])
+        for name, level, n in (("a", 10.0, 60), ("b", 100.0, 48), ("c", 1.0, 30))
+    }
+    X, y = make_windows(panel, n_in=12, n_out=6)
+    reg = Seq2SeqAttentionRegressor(target_transform="log", **FAST).fit(X, y)
+    X_last, index = last_windows(panel, n_in=12)
+    forecasts = forecasts_to_frame(reg.predict(X_last), index)
+    assert forecasts.index.get_level_values("series").unique().tolist() == ["a", "b", "c"]
+    assert str(forecasts.loc[("b", 1), "time"]) == "2025-01"
+    # Each series' forecast is on its own scale.
+    levels = forecasts.groupby(level="series")["y"].mean()
+    assert levels["c"] < levels["a"] < levels["b"]
