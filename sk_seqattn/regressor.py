@@ -398,7 +398,7 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _BaseSeq2SeqAttention):
         # Predictions and attention weights in the original units, float64:
         # the median forecast of the ensemble and its mean attention.
         check_is_fitted(self)
-        X = self._transform_targets(self._check_X(X, reset=False), "X")
+        X = self._transform_targets(self._check_X(X, reset=False))
         X_net, (target_mean, target_scale, season) = self._normalized_inputs(X)
         inputs = self._network_inputs(X_net)
         predictions, weights = zip(*(self._forward(inputs, net) for net in self.nets_))
