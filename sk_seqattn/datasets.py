@@ -255,8 +255,8 @@ def load_tourism(frequency="monthly"):
     Examples
     --------
     >>> from sk_seqattn.datasets import load_tourism
-    >>> data = load_tourism("monthly")                  # doctest: +SKIP
-    >>> len(data.train), data.horizon, data.ids[0]      # doctest: +SKIP
+    >>> data = load_tourism("monthly")
+    >>> len(data.train), data.horizon, data.ids[0]
     (366, 24, 'M1')
     """
     if frequency not in _TOURISM_FREQUENCIES:
