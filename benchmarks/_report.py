@@ -33,6 +33,17 @@ def cpu_model():
     return platform.processor() or "unknown CPU"
 
 
+def standardise_windows(X):
+    """Each window (row) standardised by its own mean and std (a zero std -> 1).
+
+    Returns ``(X_standardised, mean, scale)``; map outputs back with
+    ``output * scale + mean``.
+    """
+    mean, scale = X.mean(1, keepdims=True), X.std(1, keepdims=True)
+    scale[scale == 0] = 1.0
+    return (X - mean) / scale, mean, scale
+
+
 def timed(fn):
     """``(fn(), wall-clock seconds it took)``."""
     start = time.perf_counter()

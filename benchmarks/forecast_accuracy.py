@@ -14,7 +14,7 @@ import ast
 import time
 
 import numpy as np
-from _report import print_header
+from _report import print_header, standardise_windows
 from sklearn.linear_model import Ridge
 from statsmodels.tsa.ar_model import AutoReg, ar_select_order
 
@@ -52,13 +52,9 @@ def ar_max_lags(n_train, n_in):
 
 
 def ridge_per_window(split):
-    def standardise(X):
-        mean, scale = X.mean(1, keepdims=True), X.std(1, keepdims=True)
-        return (X - mean) / scale, mean, scale
-
-    X, mean, scale = standardise(split.X_train)
+    X, mean, scale = standardise_windows(split.X_train)
     ridge = Ridge(alpha=1.0).fit(X, (split.y_train - mean) / scale)
-    X, mean, scale = standardise(split.X_test)
+    X, mean, scale = standardise_windows(split.X_test)
     return ridge.predict(X) * scale + mean
 
 

@@ -20,7 +20,7 @@ import warnings
 
 import numpy as np
 import statsmodels
-from _report import print_header
+from _report import print_header, standardise_windows
 from sklearn.linear_model import Ridge
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 from statsmodels.tsa.forecasting.theta import ThetaModel
@@ -83,16 +83,11 @@ def forecast_theta(train):
 
 def forecast_ridge(train, log=False):
     """One Ridge for all series, on per-window standardised windows (of log1p values)."""
-    def standardise(X):
-        mean, scale = X.mean(1, keepdims=True), X.std(1, keepdims=True)
-        scale[scale == 0] = 1.0
-        return (X - mean) / scale, mean, scale
-
     forward, inverse = (np.log1p, np.expm1) if log else (np.asarray, np.asarray)
     X, y = make_windows(train, RIDGE_N_IN, HORIZON)
-    X, mean, scale = standardise(forward(X))
+    X, mean, scale = standardise_windows(forward(X))
     ridge = Ridge(alpha=1.0).fit(X, (forward(y) - mean) / scale)
-    X, mean, scale = standardise(forward(last_windows(train, RIDGE_N_IN)[0]))
+    X, mean, scale = standardise_windows(forward(last_windows(train, RIDGE_N_IN)[0]))
     return list(inverse(ridge.predict(X) * scale + mean))
 
 

@@ -5,6 +5,7 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from skorch.callbacks import EarlyStopping
+from skorch.utils import noop
 from sklearn.base import RegressorMixin, _fit_context
 from sklearn.linear_model import Ridge, RidgeCV
 from sklearn.metrics import r2_score
@@ -460,7 +461,7 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _BaseSeq2SeqAttention):
             return []
         return [("early_stopping", EarlyStopping(
             monitor="valid_loss", patience=self.n_iter_no_change, load_best=True,
-            sink=print if self.verbose else _silent,
+            sink=print if self.verbose else noop,
         ))]
 
     def _train_split(self):
@@ -549,7 +550,3 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _BaseSeq2SeqAttention):
             return self.feature_mean_, self.feature_scale_
         ones = np.ones(X.shape[2])
         return 0.0 * ones, ones
-
-
-def _silent(*args, **kwargs):
-    pass
