@@ -29,7 +29,7 @@ from _report import print_header, timed
 
 from sk_seqattn import Seq2SeqAttentionRegressor
 from sk_seqattn.datasets import forecasting_split, load_co2, load_sunspots
-from sk_seqattn.modules import Seq2SeqRegressionNetwork
+from sk_seqattn.nn import Seq2SeqRegressionNetwork
 
 PROTOCOLS = {
     "sunspots L=44 H=11": (load_sunspots, 44, 11),

@@ -34,7 +34,7 @@ from _report import print_header, timed
 
 from sk_seqattn import Seq2SeqAttentionTranslator, WordTokenizer
 from sk_seqattn.datasets import make_reversal
-from sk_seqattn.modules import Seq2SeqTranslationNetwork
+from sk_seqattn.nn import Seq2SeqTranslationNetwork
 from sk_seqattn.net import BucketBatchSampler, SequenceCrossEntropy, collate_token_batch
 from sk_seqattn.tokenizers import PAD_ID
 from sk_seqattn.translator import _pad_with_end

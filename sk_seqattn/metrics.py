@@ -1,4 +1,4 @@
-"""Metrics: forecast errors and baselines; translation exact match, BLEU and chrF.
+"""Metrics: forecast errors, quantiles and baselines; translation exact match, BLEU and chrF.
 
 BLEU and chrF come from sacrebleu (the ``metrics`` extra), the reference
 implementation whose scores are comparable across papers and tools.
@@ -12,7 +12,8 @@ from ._optional import require
 from .tokenizers import check_texts
 
 __all__ = [
-    "mean_absolute_scaled_error", "seasonal_naive", "exact_match", "corpus_bleu",
+    "mean_absolute_scaled_error", "seasonal_naive", "mean_pinball_loss", "interval_coverage",
+    "neg_mean_pinball_loss_scorer", "interval_coverage_scorer", "exact_match", "corpus_bleu",
     "corpus_chrf", "exact_match_scorer", "bleu_scorer", "chrf_scorer",
 ]
 
@@ -63,6 +64,127 @@ def mean_absolute_scaled_error(y_true, y_pred, y_train, m=1):
     if not scale > 0:
         raise ValueError("y_train is constant at lag m: MASE is undefined.")
     return float(np.mean(np.abs(y_true - y_pred)) / scale)
+
+
+def _check_quantile_forecast(y_true, y_quantiles):
+    y_true = np.asarray(y_true, dtype=np.float64)
+    y_quantiles = np.asarray(y_quantiles, dtype=np.float64)
+    if y_quantiles.shape[:-1] != y_true.shape or y_quantiles.ndim < 1:
+        raise ValueError(
+            f"y_quantiles must have y_true's shape {y_true.shape} plus a last axis of "
+            f"quantiles; got {y_quantiles.shape}."
+        )
+    if y_true.size == 0:
+        raise ValueError("y_true is empty.")
+    if not (np.isfinite(y_true).all() and np.isfinite(y_quantiles).all()):
+        raise ValueError("y_true and y_quantiles must be finite (no NaN or infinity).")
+    return y_true, y_quantiles
+
+
+def mean_pinball_loss(y_true, y_quantiles, quantiles):
+    """Pinball (quantile) loss, averaged over every value and quantile.
+
+    For level ``q`` and error ``e = y - y_q`` the loss is ``max(q e, (q - 1) e)``;
+    at ``q = 0.5`` it is half the absolute error. Divide by a series' scale
+    (e.g. its in-sample seasonal-naive MAE) for a scaled pinball loss.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples, ...)
+    y_quantiles : array-like of shape (n_samples, ..., n_quantiles)
+        As :meth:`Seq2SeqAttentionRegressor.predict_quantiles` returns.
+    quantiles : array-like of shape (n_quantiles,)
+        The levels of ``y_quantiles``' last axis, in (0, 1).
+
+    Returns
+    -------
+    loss : float
+
+    Examples
+    --------
+    >>> from sk_seqattn.metrics import mean_pinball_loss
+    >>> round(mean_pinball_loss([1.0, 2.0], [[0.0, 2.0], [1.0, 3.0]], [0.1, 0.9]), 6)
+    0.1
+    """
+    y_true, y_quantiles = _check_quantile_forecast(y_true, y_quantiles)
+    quantiles = np.asarray(quantiles, dtype=np.float64).ravel()
+    if len(quantiles) != y_quantiles.shape[-1]:
+        raise ValueError(
+            f"quantiles has {len(quantiles)} levels but y_quantiles' last axis "
+            f"{y_quantiles.shape[-1]}."
+        )
+    if not np.all((quantiles > 0) & (quantiles < 1)):
+        raise ValueError(f"quantiles must lie strictly between 0 and 1, got {quantiles.tolist()}.")
+    error = y_true[..., None] - y_quantiles
+    return float(np.mean(np.maximum(quantiles * error, (quantiles - 1) * error)))
+
+
+def interval_coverage(y_true, y_quantiles):
+    """Share of the true values inside the outermost interval of a quantile forecast.
+
+    The interval runs from the first to the last quantile (both
+    included): for quantiles (0.1, 0.5, 0.9), the 80% interval, whose
+    coverage should be near 0.8.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples, ...)
+    y_quantiles : array-like of shape (n_samples, ..., n_quantiles)
+
+    Returns
+    -------
+    coverage : float in [0, 1]
+
+    Examples
+    --------
+    >>> from sk_seqattn.metrics import interval_coverage
+    >>> interval_coverage([1.0, 5.0], [[0.0, 2.0], [1.0, 3.0]])
+    0.5
+    """
+    y_true, y_quantiles = _check_quantile_forecast(y_true, y_quantiles)
+    lower, upper = y_quantiles[..., 0], y_quantiles[..., -1]
+    return float(np.mean((y_true >= lower) & (y_true <= upper)))
+
+
+def _fitted_quantiles(estimator):
+    # quantiles_ of the estimator, or of a Pipeline's last step.
+    final = estimator[-1] if hasattr(estimator, "steps") else estimator
+    quantiles = getattr(final, "quantiles_", None)
+    if quantiles is None:
+        raise ValueError(
+            "The quantile scorers need an estimator fitted with quantiles "
+            "(Seq2SeqAttentionRegressor(quantiles=...))."
+        )
+    return quantiles
+
+
+def _predict_quantiles(estimator, X):
+    # A Pipeline has no predict_quantiles: transform, then ask its last step.
+    if hasattr(estimator, "steps") and not hasattr(estimator, "predict_quantiles"):
+        for _, step in estimator.steps[:-1]:
+            if step is not None and step != "passthrough":
+                X = step.transform(X)
+        estimator = estimator[-1]
+    return estimator.predict_quantiles(X)
+
+
+def neg_mean_pinball_loss_scorer(estimator, X, y):
+    """``GridSearchCV(scoring=...)``: minus :func:`mean_pinball_loss` of ``predict_quantiles``.
+
+    The levels are the estimator's own ``quantiles_`` (also as a
+    Pipeline's last step). Negated, so that greater is better.
+    """
+    quantiles = _fitted_quantiles(estimator)
+    return -mean_pinball_loss(y, _predict_quantiles(estimator, X), quantiles)
+
+
+def interval_coverage_scorer(estimator, X, y):
+    """:func:`interval_coverage` of ``predict_quantiles``, for ``cross_validate``.
+
+    A report, not a criterion to maximise: the widest interval covers most.
+    """
+    _fitted_quantiles(estimator)
+    return interval_coverage(y, _predict_quantiles(estimator, X))
 
 
 def _texts(y_true, y_pred):

@@ -19,7 +19,8 @@ from skorch.utils import to_tensor
 from torch.utils.data import DataLoader, Sampler
 
 __all__ = [
-    "Seq2SeqNet", "TranslationNet", "SequenceCrossEntropy", "TailSplit", "BatchDataset",
+    "Seq2SeqNet", "TranslationNet", "SequenceCrossEntropy", "PinballLoss", "TailSplit",
+    "BatchDataset",
     "BucketBatchSampler", "BucketLoader", "collate_batch", "collate_token_batch",
 ]
 
@@ -90,6 +91,38 @@ class SequenceCrossEntropy(torch.nn.Module):
         if self.normalization == "sentences":
             return total / target.size(0)
         return total / (target != self.ignore_index).sum().clamp(min=1)
+
+
+class PinballLoss(torch.nn.Module):
+    """The pinball (quantile) loss, averaged over samples, steps, targets and quantiles.
+
+    For quantile level ``q`` and error ``e = y - y_q``::
+
+        loss_q = max(q * e, (q - 1) * e)
+
+    whose minimiser is the ``q``-quantile of ``y``; at ``q = 0.5`` it is
+    half the absolute error.
+
+    Parameters
+    ----------
+    quantiles : sequence of float in (0, 1)
+    """
+
+    def __init__(self, quantiles):
+        super().__init__()
+        self.register_buffer(
+            "quantiles", torch.as_tensor(list(quantiles), dtype=torch.float32), persistent=False,
+        )
+
+    def forward(self, prediction, target):
+        """
+        Parameters
+        ----------
+        prediction : Tensor of shape (batch, horizon, n_targets, n_quantiles)
+        target : Tensor of shape (batch, horizon, n_targets)
+        """
+        error = target.unsqueeze(-1) - prediction  # (batch, horizon, n_targets, n_quantiles)
+        return torch.maximum(self.quantiles * error, (self.quantiles - 1) * error).mean()
 
 
 class TranslationNet(Seq2SeqNet):

@@ -68,7 +68,7 @@ def _visible(tokens):
 
 
 def plot_forecast(history, y_true=None, y_pred=None, start=None, ax=None,
-                  labels=("history", "truth", "forecast")):
+                  labels=("history", "truth", "forecast"), y_quantiles=None):
     """Plot a series' history, what followed, and a forecast of it.
 
     Parameters
@@ -84,6 +84,10 @@ def plot_forecast(history, y_true=None, y_pred=None, start=None, ax=None,
         Series' index labels the ticks.
     ax : matplotlib Axes or None
     labels : tuple of 3 str
+    y_quantiles : array-like of shape (horizon, n_quantiles) or None
+        A quantile forecast, e.g. ``reg.predict_quantiles(X[i:i+1])[0]``:
+        the interval from its first to its last quantile is drawn as a
+        band (labelled by ``labels[2]``).
 
     Returns
     -------
@@ -108,6 +112,16 @@ def plot_forecast(history, y_true=None, y_pred=None, start=None, ax=None,
         # Join the future line to the last observed point.
         ax.plot(np.r_[x_history[-1], x_future], np.r_[history[-1], values],
                 label=label, **style)
+    if y_quantiles is not None:
+        y_quantiles = np.asarray(y_quantiles, dtype=float)
+        if y_quantiles.ndim != 2 or y_quantiles.shape[1] < 2:
+            raise ValueError(
+                "y_quantiles must have shape (horizon, n_quantiles) with at least 2 "
+                f"quantiles; got {y_quantiles.shape}."
+            )
+        x_future = np.arange(x_history[-1] + 1, x_history[-1] + 1 + len(y_quantiles))
+        ax.fill_between(x_future, y_quantiles[:, 0], y_quantiles[:, -1], color="C1",
+                        alpha=0.25, linewidth=0, label=f"{labels[2]} interval")
     if index is not None:
         positions = np.linspace(0, len(history) - 1, num=min(6, len(history))).astype(int)
         ax.set_xticks(x_history[positions], labels=[str(index[p]) for p in positions])

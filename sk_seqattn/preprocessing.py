@@ -4,27 +4,27 @@ Each function takes one series or a panel of many: a list or tuple of series
 (ids 0, 1, ...), a dict id -> series, or a long DataFrame with ``id_column``.
 """
 
-import warnings
 from numbers import Integral
-from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 from pandas.api.types import is_numeric_dtype
-from sklearn.utils.validation import check_array
 
-__all__ = ["forecasts_to_frame", "last_windows", "make_windows"]
+from ._panel import _as_panel, _check_positive, _ids, _label, _long_enough, _times
 
+__all__ = ["calendar_features", "forecasts_to_frame", "last_windows", "make_windows"]
 
-class _Series(NamedTuple):
-    id: object
-    values: np.ndarray  # (n_times,) or (n_times, n_features), finite float64
-    columns: list | None  # DataFrame column names, so that target= can name them
-    times: pd.Index | None  # timestamps; None where only positions are known
+# The cycles calendar_features knows: each a phase in [0, 1) of a timestamp.
+_CALENDAR_PHASES = {
+    "hour": lambda t: (t.hour + t.minute / 60 + t.second / 3600) / 24,
+    "dayofweek": lambda t: (t.day_of_week + (t.hour + t.minute / 60) / 24) / 7,
+    "month": lambda t: (t.month - 1 + (t.day - 1) / t.days_in_month) / 12,
+    "dayofyear": lambda t: (t.day_of_year - 1) / np.where(t.is_leap_year, 366, 365),
+}
 
 
 def make_windows(series, n_in, n_out, step=1, target=None, *, id_column=None,
-                 time_column=None, return_index=False):
+                 time_column=None, future_covariates=None, return_index=False):
     """Cut a series, or each series of a panel, into (past, future) windows.
 
     Window ``i`` of a series starts at ``s = i * step``:
@@ -66,12 +66,21 @@ def make_windows(series, n_in, n_out, step=1, target=None, *, id_column=None,
         DataFrame input only: the timestamps. Rows are sorted by them within
         each series; a (series, time) pair may not repeat. Without
         ``id_column`` the frame is one series.
+    future_covariates : int, str, list of int or str, or None, default=None
+        2-D series only: the columns known in advance for every step
+        (calendar features, holidays, planned prices), as positions or
+        DataFrame column names. ``X`` then spans ``n_in + n_out`` steps: its
+        last ``n_out`` steps hold these columns' values for the forecast
+        steps and NaN in every other column (unknown when forecasting). Give
+        the regressor the same positions as ``future_features``. A target
+        column cannot be one of them.
     return_index : bool, default=False
         Also return where each window comes from.
 
     Returns
     -------
     X : ndarray of shape (n_windows, n_in) or (n_windows, n_in, n_features)
+        (``n_in + n_out`` steps with ``future_covariates``)
     y : ndarray of shape (n_windows, n_out) or (n_windows, n_out, n_targets)
     index : pandas.DataFrame, only with ``return_index=True``
         One row per window, in the order of ``X``. "series": the id (0 for
@@ -105,7 +114,8 @@ def make_windows(series, n_in, n_out, step=1, target=None, *, id_column=None,
     _check_positive(n_in=n_in, n_out=n_out, step=step)
     panel, is_panel = _as_panel(series, id_column, time_column)
     panel = _long_enough(panel, is_panel, n_in + n_out, f"n_in + n_out = {n_in + n_out}")
-    Xs, ys, firsts = zip(*(_windows(s, n_in, n_out, step, target) for s in panel))
+    Xs, ys, firsts = zip(*(_windows(s, n_in, n_out, step, target, future_covariates)
+                           for s in panel))
     # Sorting on the steps from each first target to its series' end, largest
     # first, lines the series up at their ends.
     to_end = np.concatenate([len(s.values) - first for s, first in zip(panel, firsts)])
@@ -121,7 +131,8 @@ def make_windows(series, n_in, n_out, step=1, target=None, *, id_column=None,
     return X, y, index
 
 
-def last_windows(series, n_in, *, id_column=None, time_column=None):
+def last_windows(series, n_in, *, id_column=None, time_column=None, future_covariates=None,
+                 future=None):
     """The last ``n_in`` steps of every series, to forecast past their ends.
 
     One ``predict`` on ``X`` forecasts the steps after the end of every
@@ -133,11 +144,20 @@ def last_windows(series, n_in, *, id_column=None, time_column=None):
         As in :func:`make_windows`.
     n_in : int
         Input steps per window, as in training.
+    future_covariates : int, str, list of int or str, or None, default=None
+        The known-future columns, as in :func:`make_windows`; needs ``future``.
+    future : array-like or dict, default=None
+        Their values for the forecast steps: shape ``(n_out,
+        n_future_covariates)`` per series; for a panel, an array of shape
+        ``(n_series, n_out, n_future_covariates)`` in the order of the
+        returned index, or a dict id -> 2-D array. ``X`` then ends with
+        those ``n_out`` steps, laid out as :func:`make_windows` lays them.
 
     Returns
     -------
     X : ndarray of shape (n_series, n_in) or (n_series, n_in, n_features)
-        One row per series, laid out as :func:`make_windows`' ``X``.
+        One row per series, laid out as :func:`make_windows`' ``X``
+        (``n_in + n_out`` steps with ``future``).
     index : pandas.DataFrame
         One row per row of ``X``. "series": the id (0 for one series).
         "time": when the first forecast step falls, the step after the
@@ -175,6 +195,8 @@ def last_windows(series, n_in, *, id_column=None, time_column=None):
     panel, is_panel = _as_panel(series, id_column, time_column)
     panel = _long_enough(panel, is_panel, n_in, f"n_in = {n_in}")
     X = np.stack([s.values[-n_in:] for s in panel])
+    if future_covariates is not None or future is not None:
+        X = _append_future(X, panel, is_panel, future_covariates, future)
     starts, freqs = zip(*(_next_time(s, _label(s.id, is_panel)) for s in panel))
     return X, pd.DataFrame({"series": _ids(panel), "time": list(starts), "freq": list(freqs)})
 
@@ -244,170 +266,137 @@ def forecasts_to_frame(y_pred, index, target_names=None):
     return pd.DataFrame({"time": pd.Index(times), **columns}, index=rows)
 
 
-def _check_positive(**values):
-    for name, value in values.items():
-        if not isinstance(value, Integral) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}.")
-
-
-def _label(sid, is_panel=True):
-    # How messages name a series: the argument, plus the id within a panel.
-    return f"series id {sid!r}" if is_panel else "series"
-
-
-def _ids(panel):
-    # tupleize_cols=False: tuple ids (dict keys) stay ids, not MultiIndex levels.
-    return pd.Index([s.id for s in panel], tupleize_cols=False)
-
-
-def _times(s):
-    return s.times if s.times is not None else pd.RangeIndex(len(s.values))
-
-
-def _as_panel(series, id_column, time_column):
-    """``(list of _Series, is_panel)``; one series is a list of one."""
-    if id_column is not None or time_column is not None:
-        return _split_frame(series, id_column, time_column), id_column is not None
-    if isinstance(series, dict):
-        entries = list(series.items())
-    elif isinstance(series, (list, tuple)) and (not series or any(map(_is_sequence, series))):
-        entries = list(enumerate(series))
-    else:
-        return [_to_series(0, series, is_panel=False)], False
-    if not entries:
-        raise ValueError("series is an empty panel: it holds no series.")
-    panel = [_to_series(sid, data, is_panel=True) for sid, data in entries]
-    for s in panel[1:]:
-        if s.values.shape[1:] != panel[0].values.shape[1:]:
-            raise ValueError(
-                "series: all series need the same number of columns; "
-                f"{_label(panel[0].id)} has {_n_columns(panel[0])}, "
-                f"{_label(s.id)} has {_n_columns(s)}."
-            )
-    return panel, True
-
-
-def _is_sequence(item):
-    # Within a list, anything with a length (but text) is a series of its own.
-    if isinstance(item, (str, bytes)) or not hasattr(item, "__len__"):
-        return False
-    return getattr(item, "ndim", 1) > 0  # a 0-d array is a number
-
-
-def _n_columns(s):
-    return "1-D values" if s.values.ndim == 1 else f"{s.values.shape[1]} columns"
-
-
-def _to_series(sid, data, is_panel, times=None):
-    label = _label(sid, is_panel)
-    if is_panel and isinstance(data, pd.DataFrame):
-        _check_numeric(data, data.columns, label)
-    try:
-        values = check_array(
-            data, ensure_2d=False, allow_nd=True, dtype=np.float64, input_name="series",
-            ensure_min_samples=0 if is_panel else 1,  # a panel's empty series: see below
-        )
-    except (TypeError, ValueError) as exc:
-        if not is_panel:  # one series keeps check_array's messages as they are
-            raise
-        raise ValueError(f"{label}: {exc}") from exc
-    if values.ndim not in (1, 2):
-        raise ValueError(
-            f"{label} must be 1-D (n_times,) or 2-D (n_times, n_features); "
-            f"got an array of shape {values.shape}."
-        )
-    if len(values) == 0:
-        raise ValueError(f"{label} is empty (0 time steps).")
-    is_frame = isinstance(data, (pd.Series, pd.DataFrame))
-    if times is None and is_frame and isinstance(data.index, (pd.DatetimeIndex, pd.PeriodIndex)):
-        times = data.index
-    columns = list(data.columns) if isinstance(data, pd.DataFrame) else None
-    return _Series(sid, values, columns, times)
-
-
-def _split_frame(frame, id_column, time_column):
-    """A long frame's series, ids in order of first appearance, each sorted by time."""
-    if not isinstance(frame, pd.DataFrame):
-        argument = "id_column" if id_column is not None else "time_column"
-        raise TypeError(
-            f"{argument} needs series to be a pandas DataFrame; got {type(frame).__name__}."
-        )
-    given = (("id_column", id_column), ("time_column", time_column))
-    keys = {argument: column for argument, column in given if column is not None}
-    for argument, column in keys.items():
-        if column not in frame.columns:
-            raise ValueError(
-                f"{argument} {column!r} is not a column of series: {list(frame.columns)}."
-            )
-        if frame[column].isna().any():
-            raise ValueError(f"{argument} {column!r} has missing values.")
-    value_columns = [c for c in frame.columns if c not in keys.values()]
-    if not value_columns:
-        raise ValueError("series has no value columns besides id_column and time_column.")
-    _check_numeric(frame, value_columns, "series")
-    if frame.empty:
-        raise ValueError("series is empty: the frame has no rows.")
-    is_panel, frame = id_column is not None, frame.reset_index(drop=True)  # labels = positions
-    codes, ids = np.zeros(len(frame), dtype=int), [0]
-    if is_panel:
-        codes, ids = pd.factorize(frame[id_column])
-        ids = ids.tolist()  # Python scalars, for messages and the index frames
-    if time_column is not None:
-        repeated = frame.duplicated(list(keys.values()))
-        if repeated.any():
-            where = frame.loc[repeated, list(keys.values())].iloc[0].to_dict()
-            raise ValueError(
-                f"series has more than one row for {where}; each (id, time) must be unique."
-            )
-        frame = frame.sort_values(time_column, kind="stable")
-    # Grouping by code keeps each group's (time-sorted) row order.
-    return [
-        _to_series(ids[code], group[value_columns], is_panel,
-                   times=None if time_column is None else pd.Index(group[time_column]))
-        for code, group in frame.groupby(codes[frame.index])
-    ]
-
-
-def _check_numeric(frame, columns, label):
-    for column in columns:
-        if not is_numeric_dtype(frame[column]):
-            raise ValueError(f"{label}: column {column!r} is not numeric ({frame[column].dtype}).")
-
-
-def _long_enough(panel, is_panel, min_length, need):
-    """The series at least min_length long; a panel's others skipped with a warning."""
-    if not is_panel:
-        n_times = len(panel[0].values)
-        if n_times < min_length:
-            raise ValueError(f"series has {n_times} time steps; {need} needs at least that many.")
-        return panel
-    short = [s.id for s in panel if len(s.values) < min_length]
-    if len(short) == len(panel):
-        raise ValueError(
-            f"series: no series is left; all {len(panel)} have fewer than {need} time steps."
-        )
-    if short:
-        names = ", ".join(map(repr, short[:10]))
-        names += f" and {len(short) - 10} more" if len(short) > 10 else ""
-        warnings.warn(f"Skipped {len(short)} series shorter than {need} time steps: {names}.",
-                      UserWarning, stacklevel=3)
-    return [s for s in panel if len(s.values) >= min_length]
-
-
-def _windows(s, n_in, n_out, step, target):
+def _windows(s, n_in, n_out, step, target, future_covariates=None):
     """One series' X and y, and the position of each window's first target."""
+    n_steps = n_in + (0 if future_covariates is None else n_out)
     starts = np.arange((len(s.values) - n_in - n_out) // step + 1) * step
-    X = s.values[starts[:, None] + np.arange(n_in)]  # (n_windows, n_in[, n_features])
+    X = s.values[starts[:, None] + np.arange(n_steps)]  # (n_windows, n_steps[, n_features])
     y = s.values[starts[:, None] + n_in + np.arange(n_out)]  # (n_windows, n_out[, F])
     if s.values.ndim == 1:
-        if target is not None:
-            raise ValueError("target only applies to 2-D series (several columns).")
-    else:
-        y = y[..., _column_positions(target, s.columns, s.values.shape[1])]
+        if target is not None or future_covariates is not None:
+            argument = "target" if target is not None else "future_covariates"
+            raise ValueError(f"{argument} only applies to 2-D series (several columns).")
+        return X, y, starts + n_in
+    targets = _column_positions(target, s.columns, s.values.shape[1])
+    y = y[..., targets]
+    if future_covariates is not None:
+        future = _future_positions(future_covariates, targets, s.columns, s.values.shape[1])
+        unknown = np.setdiff1d(np.arange(s.values.shape[1]), future)
+        X[:, n_in:, unknown[:, None]] = np.nan  # what is not known in advance
     return X, y, starts + n_in
 
 
-def _column_positions(target, columns, n_columns):
+def calendar_features(times, features=("hour", "dayofweek", "month")):
+    """Cyclical calendar encodings of timestamps: known-future covariates in one call.
+
+    Each feature is a phase ``p`` in [0, 1) within its cycle, given as the
+    two columns ``sin(2 pi p)`` and ``cos(2 pi p)``, so that the end of a
+    cycle lies next to its start (23:30 beside 00:00, December beside
+    January). The phases are fractional: "dayofweek" moves on through the
+    day, so it encodes the hour of the week.
+
+    Parameters
+    ----------
+    times : pandas.DatetimeIndex, PeriodIndex, Series of datetimes, or array-like
+        The timestamps (of the series, or of the steps to forecast).
+    features : sequence of str, default=("hour", "dayofweek", "month")
+        Among "hour" (time of day), "dayofweek" (time of week, Monday 00:00
+        is 0), "month" (time of year by months) and "dayofyear".
+
+    Returns
+    -------
+    calendar : pandas.DataFrame of shape (n_times, 2 * len(features))
+        Columns ``"<feature>_sin"``, ``"<feature>_cos"``; indexed by
+        ``times`` (a Series keeps its own index).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sk_seqattn import calendar_features
+    >>> times = pd.date_range("2000-06-05", periods=3, freq="6h")
+    >>> calendar_features(times, ["hour"]).round(3)
+                         hour_sin  hour_cos
+    2000-06-05 00:00:00       0.0       1.0
+    2000-06-05 06:00:00       1.0       0.0
+    2000-06-05 12:00:00       0.0      -1.0
+    """
+    if isinstance(features, str):
+        features = [features]
+    unknown = [name for name in features if name not in _CALENDAR_PHASES]
+    if unknown or not len(features):
+        raise ValueError(
+            f"features must name one or more of {sorted(_CALENDAR_PHASES)}; "
+            f"got {list(features)!r}."
+        )
+    index = times.index if isinstance(times, pd.Series) else None
+    if isinstance(times, pd.PeriodIndex):
+        times = times.to_timestamp()
+    try:
+        stamps = pd.DatetimeIndex(times)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(
+            f"times must be timestamps (a DatetimeIndex, PeriodIndex or datetimes); {exc}"
+        ) from exc
+    if stamps.hasnans:
+        raise ValueError("times holds missing timestamps (NaT).")
+    columns = {}
+    for name in features:
+        angle = 2 * np.pi * np.asarray(_CALENDAR_PHASES[name](stamps), dtype=np.float64)
+        columns[f"{name}_sin"], columns[f"{name}_cos"] = np.sin(angle), np.cos(angle)
+    return pd.DataFrame(columns, index=stamps if index is None else index)
+
+
+def _append_future(X, panel, is_panel, future_covariates, future):
+    """X followed by the known-future steps, the unknown columns NaN."""
+    if future_covariates is None or future is None:
+        raise ValueError("future_covariates and future must be given together.")
+    if X.ndim != 3:
+        raise ValueError("future_covariates only applies to 2-D series (several columns).")
+    positions = _future_positions(future_covariates, [], panel[0].columns, X.shape[2])
+    if isinstance(future, dict):
+        missing = [s.id for s in panel if s.id not in future]
+        if missing:
+            raise ValueError(f"future has no values for series id(s) {missing[:10]}.")
+        future = [future[s.id] for s in panel]
+    elif not is_panel:
+        future = [future]
+    try:
+        values = np.asarray(future, dtype=np.float64)
+    except ValueError as exc:
+        raise ValueError(
+            "future must hold one (n_out, n_future_covariates) array of numbers per "
+            f"series, all of the same shape: {exc}"
+        ) from exc
+    if values.ndim == 2 and len(positions) == 1:
+        values = values[..., None]
+    expected = f"({len(panel)}, n_out, {len(positions)})"
+    if values.ndim != 3 or len(values) != len(panel) or values.shape[2] != len(positions) \
+            or values.shape[1] == 0:
+        raise ValueError(
+            f"future has shape {values.shape}; expected {expected}: one row of future "
+            "covariates per forecast step, for each series of X."
+        )
+    if not np.isfinite(values).all():
+        raise ValueError("future holds NaN or infinite values; known-future covariates "
+                         "must be finite.")
+    block = np.full((len(panel), values.shape[1], X.shape[2]), np.nan)
+    block[:, :, positions] = values
+    return np.concatenate([X, block], axis=1)
+
+
+def _future_positions(future_covariates, targets, columns, n_columns):
+    future = _column_positions(np.atleast_1d(future_covariates).tolist(), columns, n_columns,
+                               argument="future_covariates")
+    clash = sorted(set(future) & set(np.atleast_1d(targets).tolist()))
+    if clash:
+        raise ValueError(
+            f"future_covariates includes target column(s) {clash}: a target is not "
+            "known in advance."
+        )
+    return np.asarray(future, dtype=int)
+
+
+def _column_positions(target, columns, n_columns, argument="target"):
     # A scalar selects one column (y loses its last axis), a list keeps it.
     if target is None:
         return list(range(n_columns))
@@ -417,14 +406,14 @@ def _column_positions(target, columns, n_columns):
         if isinstance(item, Integral) and not isinstance(item, bool):
             if not -n_columns <= item < n_columns:
                 raise ValueError(
-                    f"target column {item} is out of range for {n_columns} columns."
+                    f"{argument} column {item} is out of range for {n_columns} columns."
                 )
             positions.append(int(item) % n_columns)
         elif columns is not None and item in columns:
             positions.append(columns.index(item))
         else:
             raise ValueError(
-                f"target {item!r} is neither a column position nor a column name "
+                f"{argument} {item!r} is neither a column position nor a column name "
                 f"of the series{'' if columns is None else f' (columns: {columns})'}."
             )
     return positions[0] if single else positions

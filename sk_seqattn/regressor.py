@@ -10,14 +10,14 @@ from sklearn.base import RegressorMixin, _fit_context
 from sklearn.linear_model import Ridge, RidgeCV
 from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_array, check_consistent_length, \
-    check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ._base import FITTED_NET_DOC, NETWORK_PARAMS_DOC, TRAINING_PARAMS_DOC, \
     _BaseSeq2SeqAttention
-from .modules import Seq2SeqRegressionNetwork
-from ._scaling import TRANSFORMS, as_float32, check_domain, nonzero_scale, season_profile
-from .net import TailSplit
+from .nn import Seq2SeqRegressionNetwork
+from ._regressor_checks import _RegressorInputChecks
+from ._scaling import TRANSFORMS, _WindowScaling, as_float32
+from .net import PinballLoss, TailSplit
 
 __all__ = ["Seq2SeqAttentionRegressor"]
 
@@ -25,7 +25,8 @@ _LOSSES = {"mse": torch.nn.MSELoss, "mae": torch.nn.L1Loss, "huber": torch.nn.Hu
 _FLOOR_ALPHAS = np.logspace(-2, 4, 13)
 
 
-class Seq2SeqAttentionRegressor(RegressorMixin, _BaseSeq2SeqAttention):
+class Seq2SeqAttentionRegressor(RegressorMixin, _RegressorInputChecks, _WindowScaling,
+                                _BaseSeq2SeqAttention):
     __doc__ = """Forecast the next ``horizon`` steps of a series from a window of its past.
 
     An RNN encoder reads the input window (the target's history and any
@@ -107,6 +108,23 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _BaseSeq2SeqAttention):
         with step 1. For a panel pooled by :func:`make_windows` (ordered by
         time across the series), use ``(horizon - 1) * n_series``.
 
+    quantiles : array-like of float in (0, 1), or None, default=None
+        Forecast these quantiles as well as the point forecast, e.g.
+        ``(0.1, 0.9)`` for an 80% interval: the networks are trained with
+        the pinball loss on all of them and on the median (added if
+        missing), and ``loss`` is not used. ``predict`` then returns the
+        median, :meth:`predict_quantiles` the quantiles. Must be strictly
+        increasing.
+
+    future_features : int, list of int or None, default=None
+        Features of a 3-D ``X`` known in advance for the forecast steps
+        (calendar, holidays, planned prices). ``X`` then spans ``n_in +
+        horizon`` steps: the first ``n_in`` are the input window, and at
+        each of the last ``horizon`` steps the decoder (and the linear
+        floor) also reads these features. The other features of those
+        steps are not used and may be NaN, as :func:`make_windows` with
+        ``future_covariates`` leaves them. A target feature cannot be one.
+
     target_features : int, list of int or None, default=None
         Which features of a 3-D ``X`` are the history of the targets
         (``y``'s last axis, in order): they start the decoder and give
@@ -124,7 +142,7 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _BaseSeq2SeqAttention):
         Column names, when ``X`` was a DataFrame with string column names.
 
     n_steps_in_ : int
-        Input window length.
+        Input window length (without the known-future steps).
 
     n_input_features_ : int
         Features per input step (1 for 2-D ``X``).
@@ -137,6 +155,12 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _BaseSeq2SeqAttention):
 
     target_features_ : ndarray of int
         Positions of the targets' history among the input features.
+
+    future_features_ : ndarray of int or None
+        Positions of the known-future features.
+
+    quantiles_ : ndarray of float or None
+        The quantiles :meth:`predict_quantiles` returns.
 
     feature_mean_, feature_scale_ : ndarray of shape (n_input_features,)
         Per-feature statistics when ``normalize="global"``.
@@ -181,6 +205,8 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _BaseSeq2SeqAttention):
         "early_stopping": ["boolean"],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "validation_gap": [Interval(Integral, 0, None, closed="left"), StrOptions({"auto"})],
+        "quantiles": ["array-like", None],
+        "future_features": [Interval(Integral, 0, None, closed="left"), "array-like", None],
         "target_features": [Interval(Integral, 0, None, closed="left"), "array-like", None],
     }
 
@@ -205,6 +231,8 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _BaseSeq2SeqAttention):
         early_stopping=False,
         n_iter_no_change=10,
         validation_gap="auto",
+        quantiles=None,
+        future_features=None,
         target_features=None,
         max_epochs=100,
         batch_size=32,
@@ -237,6 +265,8 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _BaseSeq2SeqAttention):
         self.early_stopping = early_stopping
         self.n_iter_no_change = n_iter_no_change
         self.validation_gap = validation_gap
+        self.quantiles = quantiles
+        self.future_features = future_features
         self.target_features = target_features
         self.max_epochs = max_epochs
         self.batch_size = batch_size
@@ -285,28 +315,28 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _BaseSeq2SeqAttention):
             )
         X = self._check_X(X, reset=True)
         y, self._y_ndim = self._check_y(X, y)
-        self.n_steps_in_, self.n_input_features_ = X.shape[1], X.shape[2]
         self.horizon_, self.n_targets_ = y.shape[1], y.shape[2]
+        self.n_input_features_ = X.shape[2]
         self.target_features_ = self._resolve_target_features()
+        self.future_features_ = self._resolve_future_features(X.shape[1])
+        self.n_steps_in_ = X.shape[1] - (0 if self.future_features_ is None else self.horizon_)
+        self._check_future_part(X)
+        levels = self._resolve_quantiles()
         if self.season_length is not None and self.season_length > self.n_steps_in_:
             raise ValueError(
                 f"season_length={self.season_length} is longer than the input window "
                 f"({self.n_steps_in_} steps); it needs at least one whole season."
             )
 
-        X = self._transform_targets(X)
+        X_net, future_net, (target_mean, target_scale, season) = self._prepare(X, fit=True)
         y = self._transform_targets(y, in_X=False)
-        if self.normalize == "global":
-            self.feature_mean_ = X.mean(axis=(0, 1))
-            self.feature_scale_ = nonzero_scale(X.std(axis=(0, 1)), self.feature_mean_)
-        X_net, (target_mean, target_scale, season) = self._normalized_inputs(X)
         y_net = (y - target_mean) / target_scale - season  # (n_samples, horizon, n_targets)
         self.floor_ = None
         if self.linear_floor:
             alpha = self.floor_alpha
             self.floor_ = (
                 RidgeCV(alphas=_FLOOR_ALPHAS) if alpha == "auto" else Ridge(alpha=alpha)
-            ).fit(X_net.reshape(len(X_net), -1), y_net.reshape(len(y_net), -1))
+            ).fit(self._floor_inputs(X_net, future_net), y_net.reshape(len(y_net), -1))
 
         module_params = {
             "n_features": self.n_input_features_,
@@ -322,12 +352,19 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _BaseSeq2SeqAttention):
             "attention": self.attention,
             "input_feeding": self.input_feeding,
             "teacher_forcing": self.teacher_forcing,
+            "n_future_features": 0 if future_net is None else future_net.shape[2],
+            "n_quantiles": 1 if levels is None else len(levels),
+            "median_index": 0 if levels is None else levels.index(0.5),
         }
-        inputs = self._network_inputs(X_net)
+        criterion, criterion_params = _LOSSES[self.loss], None
+        if levels is not None:
+            criterion, criterion_params = PinballLoss, {"quantiles": levels}
+        inputs = self._network_inputs(X_net, future_net)
         y_net = as_float32(y_net, "y")
         self.nets_ = [
             self._fit_net(
-                self._build_net(Seq2SeqRegressionNetwork, module_params, _LOSSES[self.loss]),
+                self._build_net(Seq2SeqRegressionNetwork, module_params, criterion,
+                                criterion_params),
                 inputs, y_net, seed=seed,
             )
             for seed in self._seeds(self.ensemble_size)
@@ -349,11 +386,39 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _BaseSeq2SeqAttention):
             (n_samples,), (n_samples, horizon) or (n_samples, horizon, n_targets).
         """
         prediction, _ = self._forward_normalized(X)
+        if self._levels is not None:  # the median
+            prediction = prediction[..., self._levels.index(0.5)]
+        return self._as_y_rank(prediction)
+
+    def predict_quantiles(self, X):
+        """Forecast the quantiles ``quantiles_`` of the ``horizon_`` steps after each window.
+
+        Parameters
+        ----------
+        X : array-like, as for :meth:`predict`
+
+        Returns
+        -------
+        y_quantiles : ndarray of float64
+            ``predict``'s shape plus a last axis of ``len(quantiles_)``:
+            (n_samples, n_quantiles), (n_samples, horizon, n_quantiles) or
+            (n_samples, horizon, n_targets, n_quantiles), in the original
+            units and sorted along the last axis (quantiles never cross).
+        """
+        check_is_fitted(self)
+        if self._levels is None:
+            raise ValueError(
+                "predict_quantiles needs the estimator to be fitted with quantiles, "
+                "e.g. Seq2SeqAttentionRegressor(quantiles=(0.1, 0.9))."
+            )
+        prediction, _ = self._forward_normalized(X)  # (n, horizon, n_targets, n_levels)
+        positions = [self._levels.index(q) for q in self.quantiles_.tolist()]
+        quantiles = prediction[..., positions]
         if self._y_ndim == 1:
-            return prediction.reshape(-1)
+            return quantiles.reshape(len(quantiles), -1)
         if self._y_ndim == 2:
-            return prediction[..., 0]
-        return prediction
+            return quantiles[:, :, 0]
+        return quantiles
 
     def attention_weights(self, X):
         """Attention over the input steps for every forecast step.
@@ -395,66 +460,59 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _BaseSeq2SeqAttention):
         )
 
     # -- helpers ---------------------------------------------------------------
+    def _as_y_rank(self, prediction):
+        # (n, horizon, n_targets) -> the rank of y in fit.
+        if self._y_ndim == 1:
+            return prediction.reshape(-1)
+        if self._y_ndim == 2:
+            return prediction[..., 0]
+        return prediction
+
     def _forward_normalized(self, X):
         # Predictions and attention weights in the original units, float64:
-        # the median forecast of the ensemble and its mean attention.
+        # the median forecast of the ensemble and its mean attention. With
+        # quantiles the predictions have a last axis of levels, sorted.
         check_is_fitted(self)
-        X = self._transform_targets(self._check_X(X, reset=False))
-        X_net, (target_mean, target_scale, season) = self._normalized_inputs(X)
-        inputs = self._network_inputs(X_net)
+        X = self._check_X(X, reset=False)
+        self._check_future_part(X)
+        X_net, future_net, (target_mean, target_scale, season) = self._prepare(X)
+        inputs = self._network_inputs(X_net, future_net)
         predictions, weights = zip(*(self._forward(inputs, net) for net in self.nets_))
         prediction = np.median(np.stack(predictions), axis=0).astype(np.float64)
+        if self._levels is not None:
+            # (n, horizon, n_targets, n_levels): the same undo for every level.
+            prediction = np.sort(prediction, axis=-1)
+            season, target_scale, target_mean = (
+                np.expand_dims(part, -1) if np.ndim(part) else part
+                for part in (season, target_scale, target_mean)
+            )
         prediction = (prediction + season) * target_scale + target_mean
         if self.target_transform is not None:
+            # Monotone, so quantiles stay quantiles and stay sorted.
             with np.errstate(over="ignore"):
                 prediction = TRANSFORMS[self.target_transform][1](prediction)
         return prediction, np.mean(np.stack(weights), axis=0).astype(np.float64)
 
-    def _transform_targets(self, values, in_X=True):
-        # target_transform on y, or on the targets' history among X's features.
-        if self.target_transform is None:
-            return values
-        forward = TRANSFORMS[self.target_transform][0]
-        if not in_X:
-            check_domain(values, self.target_transform, "y")
-            return forward(values)
-        part = values[..., self.target_features_]
-        check_domain(part, self.target_transform, "the target features of X")
-        values = values.copy()
-        values[..., self.target_features_] = forward(part)
-        return values
-
-    def _normalized_inputs(self, X):
-        """The network's input window, and what maps its output back.
-
-        Returns
-        -------
-        X_net : ndarray of shape (n_samples, n_steps, n_features)
-        undo : tuple of (target_mean, target_scale, season)
-            ``y = (y_net + season) * target_scale + target_mean``, with
-            season of shape (n_samples, horizon, n_targets) (or 0.0).
-        """
-        mean, scale = self._normalization(X)
-        X_net = (X - mean) / scale  # (n_samples, n_steps, n_features)
-        targets = self.target_features_
-        season = 0.0
-        if self.season_length is not None:
-            in_window, season = season_profile(
-                X_net[:, :, targets], self.season_length, self.horizon_
-            )
-            X_net[:, :, targets] -= in_window
-        return X_net, (mean[..., targets], scale[..., targets], season)
-
-    def _network_inputs(self, X_net):
-        # The module's keyword arguments: the window, and the floor's forecast.
+    def _network_inputs(self, X_net, future_net=None):
+        # The module's keyword arguments: the window, the known future, and
+        # the floor's forecast.
         inputs = {"X": as_float32(X_net, "X")}
+        if future_net is not None:
+            inputs["future"] = as_float32(future_net, "the known-future features of X")
         if self.floor_ is not None:
             n_samples = len(X_net)
-            base = self.floor_.predict(X_net.reshape(n_samples, -1))
+            base = self.floor_.predict(self._floor_inputs(X_net, future_net))
             inputs["base"] = as_float32(
                 base.reshape(n_samples, self.horizon_, self.n_targets_), "the linear floor"
             )
         return inputs
+
+    @property
+    def _levels(self):
+        # The quantile levels the networks output (quantiles_ and the median), or None.
+        if getattr(self, "quantiles_", None) is None:
+            return None
+        return sorted(set(self.quantiles_.tolist()) | {0.5})
 
     def _own_callbacks(self):
         if not self.early_stopping:
@@ -472,81 +530,3 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _BaseSeq2SeqAttention):
             return None
         gap = self.horizon_ - 1 if self.validation_gap == "auto" else self.validation_gap
         return TailSplit(fraction, gap)
-
-    def _check_X(self, X, reset):
-        X = validate_data(
-            self, X, reset=reset, allow_nd=True, dtype=[np.float64, np.float32],
-        )
-        X = np.asarray(X, dtype=np.float64)
-        if X.ndim == 2:
-            X = X[:, :, None]  # (n_samples, n_steps, 1)
-        elif X.ndim != 3:
-            raise ValueError(
-                "X must be 2-D (n_samples, n_steps) or 3-D (n_samples, n_steps, "
-                f"n_features); got an array of shape {X.shape}."
-            )
-        if X.shape[2] == 0:
-            raise ValueError("X has 0 features per step; at least 1 is required.")
-        if not reset and X.shape[2] != self.n_input_features_:
-            raise ValueError(
-                f"X has {X.shape[2]} features per step, but "
-                f"{type(self).__name__} was fitted with {self.n_input_features_}."
-            )
-        return X
-
-    def _check_y(self, X, y):
-        if y is None:
-            raise ValueError(
-                f"{type(self).__name__} requires y to be passed, but the target y is None."
-            )
-        y = check_array(
-            y, ensure_2d=False, allow_nd=True, dtype=np.float64, input_name="y",
-        )
-        check_consistent_length(X, y)
-        if y.ndim not in (1, 2, 3):
-            raise ValueError(
-                "y must be 1-D (n_samples,), 2-D (n_samples, horizon) or 3-D "
-                f"(n_samples, horizon, n_targets); got an array of shape {y.shape}."
-            )
-        if y.ndim > 1 and 0 in y.shape[1:]:
-            raise ValueError(f"y of shape {y.shape} has an empty horizon or target axis.")
-        return y.reshape(y.shape[0], y.shape[1] if y.ndim > 1 else 1, -1), y.ndim
-
-    def _resolve_target_features(self):
-        n_features = self.n_input_features_
-        if self.target_features is None or n_features == 1:
-            if self.n_targets_ > n_features:
-                raise ValueError(
-                    f"y has {self.n_targets_} targets per step but X has only "
-                    f"{n_features} feature(s) per step; the targets' history must "
-                    "be among X's features (see target_features)."
-                )
-            return np.arange(self.n_targets_)
-        positions = np.atleast_1d(np.asarray(self.target_features))
-        if positions.ndim != 1 or not np.issubdtype(positions.dtype, np.integer):
-            raise ValueError(
-                "target_features must be an int or a list of ints, got "
-                f"{self.target_features!r}."
-            )
-        if len(positions) != self.n_targets_:
-            raise ValueError(
-                f"target_features names {len(positions)} feature(s) but y has "
-                f"{self.n_targets_} target(s) per step."
-            )
-        if positions.min() < 0 or positions.max() >= n_features:
-            raise ValueError(
-                f"target_features {positions.tolist()} is out of range for X with "
-                f"{n_features} features per step."
-            )
-        return positions
-
-    def _normalization(self, X):
-        # (mean, scale) broadcastable to X: (n_samples, 1, F) per window,
-        # (F,) global, or the identity.
-        if self.normalize == "window":
-            mean = X.mean(axis=1, keepdims=True)
-            return mean, nonzero_scale(X.std(axis=1, keepdims=True), mean)
-        if self.normalize == "global":
-            return self.feature_mean_, self.feature_scale_
-        ones = np.ones(X.shape[2])
-        return 0.0 * ones, ones

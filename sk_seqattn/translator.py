@@ -12,7 +12,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import FITTED_NET_DOC, NETWORK_PARAMS_DOC, TRAINING_PARAMS_DOC, \
     _BaseSeq2SeqAttention
 from .decoding import beam_search, greedy_decode
-from .modules import Seq2SeqTranslationNetwork
+from .nn import Seq2SeqTranslationNetwork
 from .net import BucketLoader, SequenceCrossEntropy, TranslationNet, collate_token_batch
 from .tokenizers import EOS_ID, PAD_ID, SPECIAL_TOKENS, UNK_ID, CharTokenizer, \
     _object_array, check_texts

@@ -3,7 +3,8 @@ import pandas as pd
 import pytest
 
 from sk_seqattn.datasets import (
-    forecasting_split, load_co2, load_macrodata, load_sunspots, make_dates, make_reversal,
+    forecasting_split, load_co2, load_macrodata, load_sunspots, load_taylor, make_dates,
+    make_reversal,
 )
 
 
@@ -99,3 +100,15 @@ def test_load_tourism_rejects_an_unknown_frequency():
 
     with pytest.raises(ValueError, match="frequency"):
         load_tourism("weekly")
+
+
+def test_load_taylor_is_half_hourly_with_its_two_cycles():
+    demand = load_taylor()
+    assert len(demand) == 4032 and demand.index.freqstr == "30min"
+    assert demand.index[0] == pd.Timestamp("2000-06-05 00:00")  # a Monday
+    assert demand.index[0].dayofweek == 0
+    assert demand.index[-1] == pd.Timestamp("2000-08-27 23:30")
+    assert np.isfinite(demand).all() and demand.min() > 0
+    # The weekly cycle: a week is more like the week before than like the day before.
+    week, day = demand.diff(336).abs().mean(), demand.diff(48).abs().mean()
+    assert week < day

@@ -30,6 +30,8 @@ ESTIMATORS = [
     Seq2SeqAttentionRegressor(hidden_size=8, max_epochs=2, batch_size=16),
     Seq2SeqAttentionRegressor(attention="location", input_feeding=True,
                               hidden_size=8, max_epochs=2, batch_size=16),
+    Seq2SeqAttentionRegressor(quantiles=(0.1, 0.9), ensemble_size=2,
+                              hidden_size=8, max_epochs=2, batch_size=16),
     Seq2SeqAttentionTranslator(embedding_dim=4, hidden_size=8, max_epochs=1),
     CharTokenizer(),
     WordTokenizer(),
@@ -49,7 +51,8 @@ def test_sklearn_compatible(estimator, check):
     check(estimator)
 
 
-STRING_ESTIMATORS = ESTIMATORS[2:]
+STRING_ESTIMATORS = [est for est in ESTIMATORS
+                     if not isinstance(est, Seq2SeqAttentionRegressor)]
 TEXTS = ["abc", "cab", "bca", "a b c", "ccc", "ab"] * 3
 
 

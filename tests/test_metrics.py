@@ -1,7 +1,11 @@
 import numpy as np
 import pytest
 
-from sk_seqattn.metrics import mean_absolute_scaled_error, seasonal_naive
+from sklearn.metrics import mean_pinball_loss as sklearn_pinball
+
+from sk_seqattn.metrics import (
+    interval_coverage, mean_absolute_scaled_error, mean_pinball_loss, seasonal_naive,
+)
 
 
 def test_seasonal_naive_repeats_the_last_season():
@@ -46,3 +50,29 @@ def test_scorers_in_grid_search():
         {"attention": ["dot", "none"]}, scoring=chrf_scorer, cv=2,
     ).fit(X, y)
     assert 0 <= search.best_score_ <= 100
+
+
+def test_mean_pinball_loss_is_sklearns_averaged_over_levels():
+    rng = np.random.RandomState(0)
+    y_true = rng.randn(20, 3)
+    y_quantiles = np.sort(rng.randn(20, 3, 2), axis=-1)
+    levels = (0.2, 0.7)
+    expected = np.mean([sklearn_pinball(y_true.ravel(), y_quantiles[..., k].ravel(), alpha=q)
+                        for k, q in enumerate(levels)])
+    assert mean_pinball_loss(y_true, y_quantiles, levels) == pytest.approx(expected)
+
+
+def test_interval_coverage_counts_the_bounds_as_inside():
+    assert interval_coverage([0.0, 1.0, 2.0, 3.0], [[0, 1], [0, 1], [0, 1], [0, 5]]) == 0.75
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: mean_pinball_loss([1.0], [[1.0, 2.0]], [0.5]), "levels"),
+    (lambda: mean_pinball_loss([1.0], [[1.0, 2.0]], [0.0, 0.5]), "strictly between"),
+    (lambda: mean_pinball_loss([1.0, 2.0], [[1.0, 2.0]], [0.1, 0.9]), "y_true's shape"),
+    (lambda: interval_coverage([np.nan], [[1.0, 2.0]]), "finite"),
+    (lambda: interval_coverage([], np.zeros((0, 2))), "empty"),
+])
+def test_quantile_metrics_bad_input(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()

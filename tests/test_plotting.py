@@ -39,3 +39,15 @@ def test_plot_forecast(tmp_path):
     assert ax.get_xticklabels()[0].get_text() == "2000"
     ax.figure.savefig(tmp_path / "forecast.png")
     plt.close("all")
+
+
+def test_plot_forecast_draws_the_interval_band(tmp_path):
+    from matplotlib.collections import PolyCollection
+    ax = plot_forecast(np.arange(10.0), y_pred=[10, 11, 12],
+                       y_quantiles=[[9, 10, 11], [10, 11, 12], [11, 12, 13]])
+    bands = [c for c in ax.collections if isinstance(c, PolyCollection)]
+    assert len(bands) == 1 and bands[0].get_label() == "forecast interval"
+    ax.figure.savefig(tmp_path / "interval.png")
+    with pytest.raises(ValueError, match="y_quantiles must have shape"):
+        plot_forecast(np.arange(10.0), y_quantiles=[1, 2, 3])
+    plt.close("all")

@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sk_seqattn import forecasts_to_frame, last_windows, make_windows
+from sk_seqattn import calendar_features, forecasts_to_frame, last_windows, make_windows
 
 
 def test_univariate_windows_in_time_order():
@@ -280,3 +280,41 @@ def test_forecasts_to_frame_bad_input(y_pred, kwargs, message):
     _, index = last_windows([np.arange(3.0), np.arange(4.0)], n_in=2)
     with pytest.raises(ValueError, match=message):
         forecasts_to_frame(y_pred, index, **kwargs)
+
+
+def test_calendar_features_are_cyclical_phases():
+    times = pd.date_range("2024-01-01", periods=24 * 14, freq="h")  # Monday 00:00 first
+    calendar = calendar_features(times)
+    assert list(calendar.columns) == ["hour_sin", "hour_cos", "dayofweek_sin", "dayofweek_cos",
+                                      "month_sin", "month_cos"]
+    assert calendar.index.equals(times)
+    np.testing.assert_allclose(calendar.iloc[0][["hour_sin", "hour_cos"]], [0, 1], atol=1e-12)
+    np.testing.assert_allclose(calendar.iloc[0][["dayofweek_sin", "dayofweek_cos"]], [0, 1],
+                               atol=1e-12)
+    # A day later the hour repeats, a week later the day of week does.
+    np.testing.assert_allclose(calendar["hour_sin"].iloc[24:48], calendar["hour_sin"].iloc[:24])
+    np.testing.assert_allclose(calendar["dayofweek_cos"].iloc[168:], calendar["dayofweek_cos"].iloc[:168])
+    # 23:00 lies next to 00:00: the cycle has no seam.
+    seam = np.hypot(*(calendar.iloc[23][["hour_sin", "hour_cos"]].to_numpy()
+                      - calendar.iloc[24][["hour_sin", "hour_cos"]].to_numpy()))
+    assert seam == pytest.approx(2 * np.sin(np.pi / 24))
+    np.testing.assert_allclose(calendar["hour_sin"] ** 2 + calendar["hour_cos"] ** 2, 1.0)
+
+
+def test_calendar_features_of_periods_and_series():
+    months = pd.period_range("2020-01", periods=24, freq="M")
+    calendar = calendar_features(months, features="month")
+    np.testing.assert_allclose(calendar["month_cos"].iloc[:12], calendar["month_cos"].iloc[12:])
+    stamps = pd.Series(pd.date_range("2020-01-01", periods=3, freq="D"), index=[7, 8, 9])
+    assert list(calendar_features(stamps, ["dayofyear"]).index) == [7, 8, 9]
+
+
+@pytest.mark.parametrize("times, features, error, match", [
+    (pd.date_range("2020", periods=3, freq="D"), ["weekday"], ValueError, "features must name"),
+    (pd.date_range("2020", periods=3, freq="D"), [], ValueError, "features must name"),
+    (["not a date", "x"], ["hour"], TypeError, "times must be timestamps"),
+    (pd.DatetimeIndex(["2020-01-01", None]), ["hour"], ValueError, "NaT"),
+])
+def test_calendar_features_bad_input(times, features, error, match):
+    with pytest.raises(error, match=match):
+        calendar_features(times, features)

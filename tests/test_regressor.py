@@ -361,7 +361,7 @@ def test_season_profile_removes_a_periodic_pattern():
     pattern = np.array([1.0, 3.0, 2.0, 6.0])
     X, y = make_windows(np.tile(pattern, 10), n_in=10, n_out=5)
     reg = Seq2SeqAttentionRegressor(season_length=4, **FAST).fit(X, y)
-    X_net, (mean, scale, season) = reg._normalized_inputs(X[:, :, None])
+    X_net, _, (mean, scale, season) = reg._normalized_inputs(X[:, :, None])
     level = X_net[:, :1]
     np.testing.assert_allclose(X_net, np.broadcast_to(level, X_net.shape), atol=1e-12)
     np.testing.assert_allclose((season + level) * scale + mean, y[:, :, None], atol=1e-12)

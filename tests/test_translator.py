@@ -12,7 +12,7 @@ from sk_seqattn import (
     AttentionMap, CharTokenizer, Seq2SeqAttentionTranslator, WordTokenizer,
 )
 from sk_seqattn.decoding import beam_search, greedy_decode
-from sk_seqattn.modules import Seq2SeqTranslationNetwork
+from sk_seqattn.nn import Seq2SeqTranslationNetwork
 from sk_seqattn.tokenizers import EOS_ID
 
 # Tiny networks: PyTorch's default init (scale ~1/sqrt(16)) learns faster at

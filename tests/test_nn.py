@@ -3,7 +3,7 @@ import torch
 
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from sk_seqattn.modules import (
+from sk_seqattn.nn import (
     AttentionDecoder, Encoder, Seq2SeqRegressionNetwork, map_state,
 )
 
@@ -130,8 +130,53 @@ def test_regression_network_teacher_forced_equals_free_running_on_its_own_output
     torch.testing.assert_close(free_weights, forced_weights, atol=1e-5, rtol=0)
 
 
+@pytest.mark.parametrize("n_quantiles", [1, 3])
+@pytest.mark.parametrize("input_feeding", [False, True])
+def test_regression_network_future_features_step_loop_equals_batched(input_feeding, n_quantiles):
+    # The step loop fed the truth at every step equals the batched decoder,
+    # known-future features and quantile heads included.
+    torch.manual_seed(0)
+    net = Seq2SeqRegressionNetwork(
+        n_features=3, n_targets=1, horizon=5, n_steps=8, hidden_size=12,
+        attention="general", input_feeding=input_feeding, n_future_features=2,
+        n_quantiles=n_quantiles, median_index=n_quantiles // 2,
+    ).eval()
+    X, target, future = torch.randn(4, 8, 3), torch.randn(4, 5, 1), torch.randn(4, 5, 2)
+    batched, batched_weights = net(X, target=target, future=future)
+    memory, state = net.encoder(X)
+    stepwise, stepwise_weights = net._decode_stepwise(
+        X[:, -1, :1], state, memory, net.decoder.prepare(memory), target, future
+    )  # teacher_forcing=1.0: the truth at every step
+    expected = (4, 5, 1) if n_quantiles == 1 else (4, 5, 1, n_quantiles)
+    assert batched.shape == expected
+    torch.testing.assert_close(batched, stepwise, atol=1e-5, rtol=0)
+    torch.testing.assert_close(batched_weights, stepwise_weights, atol=1e-5, rtol=0)
+    # The future reaches the output.
+    assert not torch.allclose(net(X, future=future + 1)[0], net(X, future=future)[0])
+
+
+def test_regression_network_refuses_a_missing_or_unexpected_future():
+    net = Seq2SeqRegressionNetwork(n_features=1, n_targets=1, horizon=3, n_steps=4,
+                                   hidden_size=4, n_future_features=1)
+    with pytest.raises(ValueError, match="known-future"):
+        net(torch.randn(2, 4, 1))
+    plain = Seq2SeqRegressionNetwork(n_features=1, n_targets=1, horizon=3, n_steps=4,
+                                     hidden_size=4)
+    with pytest.raises(ValueError, match="known-future"):
+        plain(torch.randn(2, 4, 1), future=torch.randn(2, 3, 1))
+
+
+def test_pinball_loss_matches_its_definition():
+    from sk_seqattn.net import PinballLoss
+    prediction = torch.tensor([[[[0.0, 1.0, 2.0]]]])  # (1, 1, 1, 3)
+    target = torch.tensor([[[1.5]]])
+    loss = PinballLoss([0.1, 0.5, 0.9])(prediction, target)
+    expected = (0.1 * 1.5 + 0.5 * 0.5 + 0.1 * 0.5) / 3
+    assert loss.item() == pytest.approx(expected)
+
+
 def test_translation_network_uniform_init_keeps_padding_zero():
-    from sk_seqattn.modules import Seq2SeqTranslationNetwork
+    from sk_seqattn.nn import Seq2SeqTranslationNetwork
     network = Seq2SeqTranslationNetwork(10, 12, 8, embedding_dim=6, hidden_size=8,
                                         attention="concat", init_scale=0.1)
     for name, parameter in network.named_parameters():
@@ -145,7 +190,7 @@ def test_translation_network_uniform_init_keeps_padding_zero():
 def test_translation_network_row_alone_equals_row_in_a_padded_batch(attention, input_feeding):
     # Alone, a source is unpadded (no attention mask at all); in a batch
     # with a longer source it is padded and masked. Same logits either way.
-    from sk_seqattn.modules import Seq2SeqTranslationNetwork
+    from sk_seqattn.nn import Seq2SeqTranslationNetwork
     torch.manual_seed(0)
     network = Seq2SeqTranslationNetwork(10, 12, 8, embedding_dim=6, hidden_size=8,
                                         attention=attention, input_feeding=input_feeding,

@@ -1,0 +1,166 @@
+"""The regressor's input checks: X, y, and the parameters that depend on their shapes.
+
+A mixin of :class:`~sk_seqattn.Seq2SeqAttentionRegressor`: each check
+raises a ``ValueError`` that names the argument and what was expected.
+"""
+
+import numpy as np
+from sklearn.utils.validation import check_array, check_consistent_length, validate_data
+
+__all__ = []
+
+
+class _RegressorInputChecks:
+    """``_check_X``/``_check_y`` and the ``_resolve_*`` checks of fit-time parameters."""
+
+    def _resolve_quantiles(self):
+        """Check ``quantiles``, set ``quantiles_``; the levels to train, or None."""
+        self.quantiles_ = None
+        if self.quantiles is None:
+            return None
+        try:
+            quantiles = np.asarray(self.quantiles, dtype=np.float64)
+        except (TypeError, ValueError):
+            quantiles = None
+        if quantiles is None or quantiles.ndim != 1 or quantiles.size == 0:
+            raise ValueError(
+                f"quantiles must be a non-empty 1-D sequence of numbers, got {self.quantiles!r}."
+            )
+        if not np.all((quantiles > 0) & (quantiles < 1)):
+            raise ValueError(
+                f"quantiles must lie strictly between 0 and 1, got {quantiles.tolist()}."
+            )
+        steps = np.diff(quantiles)
+        if np.any(steps == 0):
+            raise ValueError(f"quantiles has duplicates: {quantiles.tolist()}.")
+        if np.any(steps < 0):
+            raise ValueError(
+                f"quantiles must be sorted in increasing order, got {quantiles.tolist()}."
+            )
+        self.quantiles_ = quantiles
+        return self._levels
+
+    def _resolve_future_features(self, n_steps):
+        """Check ``future_features`` against X (``n_steps`` steps); positions or None."""
+        if self.future_features is None:
+            return None
+        positions = np.atleast_1d(np.asarray(self.future_features))
+        n_features = self.n_input_features_
+        if positions.ndim != 1 or positions.size == 0 \
+                or not np.issubdtype(positions.dtype, np.integer):
+            raise ValueError(
+                "future_features must be an int or a non-empty list of ints, got "
+                f"{self.future_features!r}."
+            )
+        if positions.min() < 0 or positions.max() >= n_features:
+            raise ValueError(
+                f"future_features {positions.tolist()} is out of range for X with "
+                f"{n_features} feature(s) per step."
+            )
+        if len(set(positions.tolist())) != len(positions):
+            raise ValueError(f"future_features has duplicates: {positions.tolist()}.")
+        clash = sorted(set(positions.tolist()) & set(self.target_features_.tolist()))
+        if clash:
+            raise ValueError(
+                f"future_features {clash} are target features: a target is not known "
+                "in advance."
+            )
+        if n_steps <= self.horizon_:
+            raise ValueError(
+                f"With future_features, X spans n_in + horizon steps; got {n_steps} "
+                f"steps for a horizon of {self.horizon_}, which leaves no input window."
+            )
+        return positions
+
+    def _check_future_part(self, X):
+        # With future_features, X is checked for NaN here, not in _check_X:
+        # the unknown features of the future steps may be NaN.
+        if self.future_features_ is None:
+            return
+        if X.shape[1] != self.n_steps_in_ + self.horizon_:
+            raise ValueError(
+                f"X has {X.shape[1]} steps, but {type(self).__name__} was fitted with "
+                f"{self.n_steps_in_} input steps + {self.horizon_} known-future steps."
+            )
+        if not np.isfinite(X[:, : self.n_steps_in_]).all():
+            raise ValueError(
+                f"X has NaN or infinite values in its input window (the first "
+                f"{self.n_steps_in_} steps)."
+            )
+        if not np.isfinite(X[:, self.n_steps_in_:, self.future_features_]).all():
+            raise ValueError(
+                "The known-future features of X (future_features="
+                f"{self.future_features_.tolist()}) have NaN or infinite values in "
+                f"the last {self.horizon_} steps."
+            )
+
+    def _check_X(self, X, reset):
+        X = validate_data(
+            self, X, reset=reset, allow_nd=True, dtype=[np.float64, np.float32],
+            # The unknown part of the known-future steps may be NaN; see
+            # _check_future_part.
+            ensure_all_finite=self.future_features is None if reset
+            else getattr(self, "future_features_", None) is None,
+        )
+        X = np.asarray(X, dtype=np.float64)
+        if X.ndim == 2:
+            X = X[:, :, None]  # (n_samples, n_steps, 1)
+        elif X.ndim != 3:
+            raise ValueError(
+                "X must be 2-D (n_samples, n_steps) or 3-D (n_samples, n_steps, "
+                f"n_features); got an array of shape {X.shape}."
+            )
+        if X.shape[2] == 0:
+            raise ValueError("X has 0 features per step; at least 1 is required.")
+        if not reset and X.shape[2] != self.n_input_features_:
+            raise ValueError(
+                f"X has {X.shape[2]} features per step, but "
+                f"{type(self).__name__} was fitted with {self.n_input_features_}."
+            )
+        return X
+
+    def _check_y(self, X, y):
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None."
+            )
+        y = check_array(
+            y, ensure_2d=False, allow_nd=True, dtype=np.float64, input_name="y",
+        )
+        check_consistent_length(X, y)
+        if y.ndim not in (1, 2, 3):
+            raise ValueError(
+                "y must be 1-D (n_samples,), 2-D (n_samples, horizon) or 3-D "
+                f"(n_samples, horizon, n_targets); got an array of shape {y.shape}."
+            )
+        if y.ndim > 1 and 0 in y.shape[1:]:
+            raise ValueError(f"y of shape {y.shape} has an empty horizon or target axis.")
+        return y.reshape(y.shape[0], y.shape[1] if y.ndim > 1 else 1, -1), y.ndim
+
+    def _resolve_target_features(self):
+        n_features = self.n_input_features_
+        if self.target_features is None or n_features == 1:
+            if self.n_targets_ > n_features:
+                raise ValueError(
+                    f"y has {self.n_targets_} targets per step but X has only "
+                    f"{n_features} feature(s) per step; the targets' history must "
+                    "be among X's features (see target_features)."
+                )
+            return np.arange(self.n_targets_)
+        positions = np.atleast_1d(np.asarray(self.target_features))
+        if positions.ndim != 1 or not np.issubdtype(positions.dtype, np.integer):
+            raise ValueError(
+                "target_features must be an int or a list of ints, got "
+                f"{self.target_features!r}."
+            )
+        if len(positions) != self.n_targets_:
+            raise ValueError(
+                f"target_features names {len(positions)} feature(s) but y has "
+                f"{self.n_targets_} target(s) per step."
+            )
+        if positions.min() < 0 or positions.max() >= n_features:
+            raise ValueError(
+                f"target_features {positions.tolist()} is out of range for X with "
+                f"{n_features} features per step."
+            )
+        return positions

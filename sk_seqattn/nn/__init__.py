@@ -1,0 +1,17 @@
+"""The PyTorch networks: encoder, attentional decoder, and the two models.
+
+One module per concern: :mod:`.encoder` (the RNN over the source),
+:mod:`.decoder` (the Luong decoder step and its batched form),
+:mod:`.forecasting` and :mod:`.translation` (the networks the estimators
+train). The attention layer itself is :mod:`sk_seqattn.attention`.
+"""
+
+from .decoder import AttentionDecoder
+from .encoder import Encoder, map_state
+from .forecasting import Seq2SeqRegressionNetwork
+from .translation import Seq2SeqTranslationNetwork
+
+__all__ = [
+    "Encoder", "AttentionDecoder", "Seq2SeqRegressionNetwork", "Seq2SeqTranslationNetwork",
+    "map_state",
+]

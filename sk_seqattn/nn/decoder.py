@@ -1,0 +1,181 @@
+"""The attentional RNN decoder (Luong et al., 2015).
+
+The data flow of one decoder step follows Luong et al. (2015)::
+
+    h_t = RNN(input_t [; ~h_{t-1} if input feeding], state_{t-1})
+    ~h_t, a_t = GlobalAttention(h_t, encoder states)    (~h_t = h_t for "none")
+    output_t = head(dropout(~h_t))
+
+Because ``h_t`` does not depend on the attention of step ``t`` (unlike
+Bahdanau), a teacher-forced decoder without input feeding computes every
+``h_t`` in ONE RNN call and all attention in batched matrix products
+(:meth:`AttentionDecoder.forward`). Input feeding makes step ``t`` depend on
+``~h_{t-1}``, which forces the step loop (:meth:`AttentionDecoder.step`).
+"""
+
+import torch
+from torch import nn
+
+from ..attention import GlobalAttention
+from .encoder import RNN_CELLS
+
+__all__ = ["AttentionDecoder"]
+
+
+class AttentionDecoder(nn.Module):
+    """RNN decoder with Luong global attention and optional input feeding.
+
+    Parameters
+    ----------
+    input_size : int
+        Width of the per-step decoder input (an embedding or target values).
+    hidden_size : int
+    num_layers : int
+    cell : {"lstm", "gru"}
+    dropout : float
+        Between RNN layers and on ``~h_t`` before the output head.
+    attention : {"dot", "general", "concat", "location", "none"}
+        "none" is the plain encoder-decoder: the output is ``h_t``.
+    input_feeding : bool
+        Concatenate ``~h_{t-1}`` to the input of step ``t``.
+    max_source_length : int or None
+        Needed by "location" attention.
+    """
+
+    def __init__(self, input_size, hidden_size, num_layers=1, cell="lstm",
+                 dropout=0.0, attention="dot", input_feeding=True,
+                 max_source_length=None):
+        super().__init__()
+        self.hidden_size = hidden_size
+        self.input_feeding = input_feeding and attention != "none"
+        self.rnn = RNN_CELLS[cell](
+            input_size + (hidden_size if self.input_feeding else 0),
+            hidden_size,
+            num_layers=num_layers,
+            batch_first=True,
+            dropout=dropout if num_layers > 1 else 0.0,
+        )
+        self.attention = (
+            None if attention == "none"
+            else GlobalAttention(hidden_size, attention, max_source_length)
+        )
+        self.dropout = nn.Dropout(dropout)
+
+    def prepare(self, memory):
+        """Per-sequence attention keys (None for "none"/"location")."""
+        return None if self.attention is None else self.attention.prepare(memory)
+
+    def initial_feed(self, memory):
+        """``~h_0``: zeros of shape (batch, hidden), or None without input feeding."""
+        if not self.input_feeding:
+            return None
+        return memory.new_zeros(memory.size(0), self.hidden_size)
+
+    def forward(self, inputs, state, memory, keys, memory_mask=None):
+        """Decode a whole teacher-forced target.
+
+        Without input feeding: one RNN call and batched attention. With
+        input feeding: the step loop. Both give the same result for the
+        same weights.
+
+        Parameters
+        ----------
+        inputs : Tensor of shape (batch, tgt_len, input_size)
+        state : encoder final state, (num_layers, batch, hidden) per tensor
+        memory : Tensor of shape (batch, src_len, hidden)
+        keys : ``self.prepare(memory)``
+        memory_mask : BoolTensor of shape (batch, src_len) or None
+
+        Returns
+        -------
+        outputs : Tensor of shape (batch, tgt_len, hidden), after dropout
+        weights : Tensor of shape (batch, tgt_len, src_len), or None for "none"
+        """
+        if self.input_feeding:
+            return self.forward_stepwise(inputs, state, memory, keys, memory_mask)
+        hidden, _ = self.rnn(inputs, state)  # (batch, tgt_len, hidden)
+        weights = None
+        if self.attention is not None:
+            hidden, weights = self.attention(hidden, memory, keys, memory_mask)
+        return self.dropout(hidden), weights
+
+    def forward_stepwise(self, inputs, state, memory, keys, memory_mask=None):
+        """:meth:`forward` computed one step at a time (same signature)."""
+        feed = self.initial_feed(memory)
+        outputs, weights = [], []
+        for t in range(inputs.size(1)):
+            output, step_weights, state, feed = self.step(
+                inputs[:, t], state, feed, memory, keys, memory_mask
+            )
+            outputs.append(output)
+            weights.append(step_weights)
+        outputs = torch.stack(outputs, dim=1)  # (batch, tgt_len, hidden)
+        if self.attention is None:
+            return outputs, None
+        return outputs, torch.stack(weights, dim=1)  # (batch, tgt_len, src_len)
+
+    def step(self, input_t, state, feed, memory, keys, memory_mask=None):
+        """One decoder step.
+
+        Parameters
+        ----------
+        input_t : Tensor of shape (batch, input_size)
+        state : RNN state of the previous step
+        feed : Tensor of shape (batch, hidden) or None
+            ``~h_{t-1}`` when input feeding, else None.
+        memory, keys, memory_mask : as in :meth:`forward`
+
+        Returns
+        -------
+        output : Tensor of shape (batch, hidden), after dropout
+        weights : Tensor of shape (batch, src_len) or None
+        state : the new RNN state
+        feed : ``~h_t`` for the next step (None without input feeding)
+        """
+        if self.input_feeding:
+            input_t = torch.cat([input_t, feed], dim=-1)  # (batch, input + hidden)
+        hidden, state = self._rnn_step(input_t, state)  # (batch, hidden)
+        weights = None
+        if self.attention is not None:
+            hidden, weights = self.attention(hidden.unsqueeze(1), memory, keys, memory_mask)
+            weights = weights.squeeze(1)  # (batch, src_len)
+            hidden = hidden.squeeze(1)  # (batch, hidden)
+        # Input feeding passes ~h_t itself on, before output dropout.
+        feed = hidden if self.input_feeding else None
+        return self.dropout(hidden), weights, state, feed
+
+
+    def _rnn_step(self, input_t, state):
+        """``self.rnn`` over one time step, through torch's cell functions.
+
+        The cell functions compute exactly what the RNN does, but a step
+        costs about two thirds of what a one-step ``nn.LSTM`` call costs
+        on the CPU (that call sets up the fused sequence kernel every
+        time). Dropout between layers as in ``nn.LSTM``.
+
+        Parameters
+        ----------
+        input_t : Tensor of shape (batch, input_size)
+        state : (num_layers, batch, hidden) per tensor
+
+        Returns
+        -------
+        hidden : Tensor of shape (batch, hidden), the top layer's output
+        state : the new state, shaped as ``state``
+        """
+        rnn, is_lstm = self.rnn, isinstance(state, tuple)
+        hidden, new_h, new_c = input_t, [], []
+        for layer in range(rnn.num_layers):
+            if layer and rnn.dropout:
+                hidden = nn.functional.dropout(hidden, rnn.dropout, self.training)
+            weights = [getattr(rnn, f"{name}_l{layer}")
+                       for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
+            if is_lstm:
+                hidden, cell = torch.lstm_cell(hidden, (state[0][layer], state[1][layer]),
+                                               *weights)  # (batch, hidden) each
+                new_c.append(cell)
+            else:
+                hidden = torch.gru_cell(hidden, state[layer], *weights)  # (batch, hidden)
+            new_h.append(hidden)
+        new_h = torch.stack(new_h)  # (num_layers, batch, hidden)
+        return hidden, ((new_h, torch.stack(new_c)) if is_lstm else new_h)

@@ -1,0 +1,159 @@
+"""The attentional encoder-decoder over token ids."""
+
+import torch
+from torch import nn
+
+from .._constants import BOS_ID, PAD_ID
+from .decoder import AttentionDecoder
+from .encoder import Encoder
+
+__all__ = ["Seq2SeqTranslationNetwork"]
+
+
+class Seq2SeqTranslationNetwork(nn.Module):
+    """Attentional encoder-decoder over token ids (Luong et al., 2015).
+
+    Embeddings feed the encoder and decoder; ``p(y_t | y_<t, x) =
+    softmax(W_s ~h_t)`` is the generator. The decoder's first input is the
+    begin-of-sequence id; every target ends with the end-of-sequence id.
+
+    Parameters
+    ----------
+    source_vocab_size, target_vocab_size : int
+    max_source_length : int
+        Longest source (end marker included) seen in ``fit``: the
+        "location" attention's range.
+    embedding_dim : int
+    hidden_size, num_layers, cell, bidirectional, dropout, attention,
+    input_feeding : see :class:`AttentionDecoder` and :class:`Encoder`.
+    teacher_forcing : float in [0, 1]
+        Probability, per sample and step, of feeding the true previous
+        token in training; otherwise the network's own argmax.
+    init_scale : float or None
+        Initialise every weight uniformly in [-init_scale, init_scale], as
+        Luong et al. and OpenNMT-py do (0.1); None keeps PyTorch's defaults.
+    """
+
+    def __init__(self, source_vocab_size, target_vocab_size, max_source_length,
+                 embedding_dim=64, hidden_size=128, num_layers=1, cell="lstm",
+                 bidirectional=False, dropout=0.0, attention="dot", input_feeding=True,
+                 teacher_forcing=1.0, init_scale=None):
+        super().__init__()
+        self.teacher_forcing = teacher_forcing
+        self.source_embedding = nn.Embedding(source_vocab_size, embedding_dim,
+                                             padding_idx=PAD_ID)
+        self.target_embedding = nn.Embedding(target_vocab_size, embedding_dim,
+                                             padding_idx=PAD_ID)
+        self.embedding_dropout = nn.Dropout(dropout)
+        self.encoder = Encoder(embedding_dim, hidden_size, num_layers, cell,
+                               bidirectional, dropout)
+        self.decoder = AttentionDecoder(
+            embedding_dim, hidden_size, num_layers, cell, dropout, attention,
+            input_feeding, max_source_length=max_source_length,
+        )
+        self.generator = nn.Linear(hidden_size, target_vocab_size)
+        if init_scale:
+            for parameter in self.parameters():
+                nn.init.uniform_(parameter, -init_scale, init_scale)
+            with torch.no_grad():  # padding embeddings stay zero
+                self.source_embedding.weight[PAD_ID].zero_()
+                self.target_embedding.weight[PAD_ID].zero_()
+
+    def encode(self, source, source_lengths):
+        """Encoder pass and what every decoder step needs.
+
+        Parameters
+        ----------
+        source : LongTensor of shape (batch, src_len), padded with 0
+        source_lengths : LongTensor of shape (batch,)
+
+        Returns
+        -------
+        memory : Tensor of shape (batch, src_len, hidden)
+        keys : attention keys (``decoder.prepare(memory)``)
+        memory_mask : BoolTensor of shape (batch, src_len), or None
+            None when no source is padded (as in most length-bucketed
+            batches): every decoder step then skips the masking.
+        state : encoder final state
+        """
+        src_len = source.size(1)
+        memory_mask = (
+            torch.arange(src_len, device=source.device)[None, :] < source_lengths[:, None]
+        )  # (batch, src_len)
+        if bool(memory_mask.all()):
+            memory_mask, source_lengths = None, None  # nothing padded
+        embedded = self.embedding_dropout(self.source_embedding(source))
+        memory, state = self.encoder(embedded, source_lengths)
+        return memory, self.decoder.prepare(memory), memory_mask, state
+
+    def step(self, tokens, state, feed, memory, keys, memory_mask):
+        """One decoder step from the previous tokens.
+
+        Parameters
+        ----------
+        tokens : LongTensor of shape (batch,)
+
+        Returns
+        -------
+        logits : Tensor of shape (batch, target_vocab_size)
+        weights : Tensor of shape (batch, src_len) or None
+        state, feed : for the next step
+        """
+        embedded = self.embedding_dropout(self.target_embedding(tokens))  # (batch, emb)
+        output, weights, state, feed = self.decoder.step(
+            embedded, state, feed, memory, keys, memory_mask
+        )
+        return self.generator(output), weights, state, feed
+
+    def forward(self, source, source_lengths, target=None, max_length=None):
+        """Logits for every target step.
+
+        Parameters
+        ----------
+        source : LongTensor of shape (batch, src_len)
+        source_lengths : LongTensor of shape (batch,)
+        target : LongTensor of shape (batch, tgt_len) or None
+            Target ids ending with the end marker, padded with 0. Given:
+            teacher forcing (fully, or mixed with the network's own
+            argmax when ``teacher_forcing < 1`` in training). None:
+            free-running greedy decoding for ``max_length`` steps.
+        max_length : int or None
+            Steps to decode without a target.
+
+        Returns
+        -------
+        logits : Tensor of shape (batch, tgt_len, target_vocab_size)
+        weights : Tensor of shape (batch, tgt_len, src_len); (batch, tgt_len, 0)
+            for attention "none"
+        """
+        memory, keys, memory_mask, state = self.encode(source, source_lengths)
+        batch = source.size(0)
+        if target is not None and (self.teacher_forcing >= 1.0 or not self.training):
+            begin = target.new_full((batch, 1), BOS_ID)
+            inputs = self.embedding_dropout(
+                self.target_embedding(torch.cat([begin, target[:, :-1]], dim=1))
+            )  # (batch, tgt_len, emb)
+            outputs, weights = self.decoder(inputs, state, memory, keys, memory_mask)
+            logits = self.generator(outputs)  # (batch, tgt_len, vocab)
+        else:
+            steps = target.size(1) if target is not None else max_length
+            feed = self.decoder.initial_feed(memory)
+            tokens = source.new_full((batch,), BOS_ID)
+            logits, weights = [], []
+            for t in range(steps):
+                step_logits, step_weights, state, feed = self.step(
+                    tokens, state, feed, memory, keys, memory_mask
+                )
+                logits.append(step_logits)
+                weights.append(step_weights)
+                tokens = step_logits.argmax(-1)
+                if target is not None:
+                    use_truth = (
+                        torch.rand(batch, device=target.device) < self.teacher_forcing
+                    )
+                    tokens = torch.where(use_truth, target[:, t], tokens)
+            logits = torch.stack(logits, dim=1)  # (batch, steps, vocab)
+            weights = None if weights[0] is None else torch.stack(weights, dim=1)
+        if weights is None:
+            weights = memory.new_zeros(batch, logits.size(1), 0)
+        return logits, weights
