@@ -29,8 +29,8 @@ from sk_seqattn.metrics import mean_absolute_scaled_error, seasonal_naive
 N_IN, HORIZON, M = 336, 48, 336
 TEST_FRACTION = 0.2
 CALENDAR = ("hour", "dayofweek")
-# Tried on this task before the run that is recorded: 10 epochs of 64-window
-# batches at lr 1e-3 (see benchmarks/results/forecast_covariates.txt).
+# Settings for a few thousand long windows; others tried, one seed each, are
+# in benchmarks/results/forecast_covariates_exploration.txt.
 DEFAULTS = dict(max_epochs=10, batch_size=64, lr=1e-3)
 
 

@@ -13,7 +13,9 @@ directly and which are kept in ``net_params``.
 
 import copy
 import inspect
+import re
 import sys
+import warnings
 from contextlib import contextmanager
 from numbers import Integral, Real
 
@@ -179,6 +181,28 @@ class _BaseSeq2SeqAttention(BaseEstimator):
             params["net_params"] = net_params
         return super().set_params(**params)
 
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        # skorch has already mapped the nets' weights to the CPU.
+        if ("net_" in self.__dict__ and torch.device(self.device).type == "cuda"
+                and not torch.cuda.is_available()):
+            warnings.warn(
+                f"This {type(self).__name__} was fitted with device={self.device!r}, but "
+                "torch finds no CUDA device here: it predicts on the CPU. Refitting needs "
+                "device='cpu'.", UserWarning, stacklevel=2,
+            )
+
+    def __sklearn_is_fitted__(self):
+        # Fitted once fit has trained its net: fit sets other attributes
+        # first, and an interrupted fit must not leave the estimator
+        # looking fitted.
+        return hasattr(self, "net_")
+
+    def _forget_fit(self):
+        """Drop the trained nets, so that the estimator is unfitted until fit completes."""
+        for name in ("net_", "nets_"):
+            self.__dict__.pop(name, None)
+
     @property
     def history_(self):
         """The skorch training history of ``net_``."""
@@ -223,6 +247,8 @@ class _BaseSeq2SeqAttention(BaseEstimator):
         if not self.verbose:
             # skorch's PrintLog formats a table every epoch even when silent.
             kwargs["callbacks__print_log"] = None
+        else:
+            kwargs["callbacks__print_log__sink"] = print_log_line
         kwargs.update({f"module__{k}": v for k, v in module_params.items()})
         kwargs.update({f"criterion__{k}": v for k, v in (criterion_params or {}).items()})
         kwargs.update(self._checked_net_params(module, module_params))
@@ -279,7 +305,10 @@ class _BaseSeq2SeqAttention(BaseEstimator):
         previous_flush = _flushing_denormals()
         n_threads = self._resolve_n_threads()
         device = torch.device(self.device)
-        fork_devices = [device.index or 0] if device.type == "cuda" else []
+        # A model fitted on CUDA and unpickled where there is none runs on
+        # the CPU (skorch moves its nets): no CUDA RNG state to fork there.
+        on_cuda = device.type == "cuda" and torch.cuda.is_available()
+        fork_devices = [device.index or 0] if on_cuda else []
         if n_threads != previous_threads:
             torch.set_num_threads(n_threads)
         torch.set_flush_denormal(True)
@@ -321,6 +350,17 @@ class _BaseSeq2SeqAttention(BaseEstimator):
                 for outputs in net.forward_iter(_as_tensors(X), training=False)
             ]
         return tuple(np.concatenate(parts, axis=0) for parts in zip(*batches))
+
+
+_ANSI_CODES = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def print_log_line(text):
+    """skorch's ``PrintLog`` sink: colours on a terminal, plain text in a file or pipe."""
+    stream = sys.stdout
+    if stream is None or not stream.isatty():
+        text = _ANSI_CODES.sub("", text)
+    print(text, flush=True)
 
 
 def _as_tensors(data):

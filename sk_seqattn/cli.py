@@ -1,29 +1,52 @@
 """The ``sk-seqattn`` command line (also ``python -m sk_seqattn``).
 
-Commands: ``demo``; ``fit``, ``predict`` and ``evaluate`` on files. Bad
-input ends with one ``sk-seqattn: error: ...`` line on stderr and exit
-status 2, never a stack trace.
+Commands: ``demo``; ``fit``, ``predict`` and ``evaluate`` on files (``-``:
+standard input). Exit statuses: 0 success, 1 a runtime failure, 2 a usage or
+input-file error (as argparse), 130 interrupted (Ctrl-C). An error is one
+``sk-seqattn: error: ...`` line on stderr; ``--debug`` adds the traceback.
+A closed output pipe (``... | head``) ends the command quietly with 0.
 """
 
 import argparse
 import csv
+import os
 import sys
+import tempfile
 import time
+import traceback
 from pathlib import Path
 
 __all__ = ["main"]
+
+# Sources translated per chunk when streaming: memory is bounded by the
+# chunk, and output appears as each chunk is done.
+CHUNK_LINES = 256
 
 
 class CLIError(Exception):
     """A user-facing error: printed as one line, exit status 2."""
 
 
+def _open_text(path):
+    """A text handle on ``path``, or on standard input for ``-``."""
+    if str(path) == "-":
+        return sys.stdin
+    path = Path(path)
+    if not path.is_file():
+        raise CLIError(f"{path}: no such file.")
+    return path.open(encoding="utf-8", newline="")
+
+
 # -- reading files ---------------------------------------------------------------
 def read_pairs(path, source_column=None, target_column=None, need_target=True):
     """Sources (and targets) from a TSV (two tab-separated fields a line, no
-    header) or a CSV (a header; columns by name, default the first two)."""
+    header) or a CSV (a header; columns by name, default the first two).
+
+    Empty lines of a TSV are skipped (there is no pair on them); sources
+    alone (``need_target=False``) are read by :func:`iter_sources`.
+    """
     path = Path(path)
-    if not path.is_file():
+    if str(path) != "-" and not path.is_file():
         raise CLIError(f"{path}: no such file.")
     if path.suffix.lower() == ".csv":
         import pandas as pd
@@ -48,7 +71,7 @@ def read_pairs(path, source_column=None, target_column=None, need_target=True):
             raise CLIError(f"{path}: the file has a header but no rows.")
         return [frame[name].tolist() for name in wanted]
     rows = []
-    with path.open(encoding="utf-8", newline="") as handle:
+    with _open_text(path) as handle:
         for number, line in enumerate(handle, start=1):
             line = line.rstrip("\r\n")
             if not line:
@@ -68,27 +91,54 @@ def read_pairs(path, source_column=None, target_column=None, need_target=True):
     return [sources, [row[1] for row in rows]]
 
 
-def read_series(path, column=None):
-    """One numeric column of a CSV, as a float array."""
+def iter_sources(path, source_column=None):
+    """The sources to translate, one per input line, empty lines included.
+
+    A TSV or plain text file (or ``-``) is read lazily, line by line: a
+    line's first tab-separated field is its source. A CSV is read whole.
+    """
+    if Path(path).suffix.lower() == ".csv" and str(path) != "-":
+        (sources,) = read_pairs(path, source_column, need_target=False)
+        yield from sources
+        return
+    with _open_text(path) as handle:
+        for line in handle:
+            yield line.rstrip("\r\n").split("\t", 1)[0]
+
+
+def read_series(path, column=None, time_column=None, id_column=None):
+    """The series of a CSV: one numeric column, optionally dated, optionally a panel.
+
+    Returns
+    -------
+    series : pandas.Series, or dict id -> pandas.Series with ``id_column``
+        Indexed by the dates of ``time_column`` (detected when None: the
+        first non-numeric column that parses as dates), else by position.
+    """
     import numpy as np
     import pandas as pd
 
     path = Path(path)
-    if not path.is_file():
+    if str(path) != "-" and not path.is_file():
         raise CLIError(f"{path}: no such file.")
     try:
-        frame = pd.read_csv(path)
+        frame = pd.read_csv(sys.stdin if str(path) == "-" else path)
     except pd.errors.EmptyDataError:
         raise CLIError(f"{path}: the file is empty.") from None
     except pd.errors.ParserError as exc:
         raise CLIError(f"{path}: not a well-formed CSV ({str(exc).strip()}).") from None
+    names = ", ".join(map(str, frame.columns))
+    for option, name in (("--id-column", id_column), ("--time-column", time_column)):
+        if name is not None and name not in frame.columns:
+            raise CLIError(f"{path}: no column {name!r} for {option} (columns: {names}).")
+    if time_column is None:
+        time_column = _detect_time_column(frame, exclude=id_column)
     if column is None:
-        numeric = frame.select_dtypes("number").columns
+        numeric = [c for c in frame.select_dtypes("number").columns
+                   if c not in (id_column, time_column)]
         if len(numeric) != 1:
-            raise CLIError(
-                f"{path}: say which column to forecast with --column (columns: "
-                f"{', '.join(map(str, frame.columns))})."
-            )
+            raise CLIError(f"{path}: say which column to forecast with --column "
+                           f"(columns: {names}).")
         column = numeric[0]
     if column not in frame.columns:
         raise CLIError(
@@ -109,7 +159,45 @@ def read_series(path, column=None):
         )
     if values.empty:
         raise CLIError(f"{path}: column {column!r} has no values.")
-    return values.to_numpy(dtype=float)
+    index = pd.RangeIndex(len(values))
+    if time_column is not None:
+        try:
+            index = pd.DatetimeIndex(pd.to_datetime(frame[time_column]))
+        except (ValueError, TypeError):
+            raise CLIError(f"{path}: column {time_column!r} does not hold dates.") from None
+        if index.hasnans:
+            raise CLIError(f"{path}: column {time_column!r} has missing dates.")
+    series = pd.Series(values.to_numpy(dtype=float), index=index, name=column)
+    if id_column is not None and frame[id_column].isna().any():
+        raise CLIError(f"{path}: column {id_column!r} (--id-column) has missing ids.")
+    ids = [0] * len(series) if id_column is None else frame[id_column].tolist()
+    panel = {}
+    for sid, part in series.groupby(np.asarray(ids, dtype=object), sort=False):
+        part = part.sort_index(kind="stable") if time_column is not None else part
+        if time_column is not None and part.index.has_duplicates:
+            where = "" if id_column is None else f" of series {sid!r}"
+            raise CLIError(f"{path}: a date{where} repeats: {part.index[part.index.duplicated()][0]}.")
+        panel[sid] = part
+    return panel if id_column is not None else panel[0]
+
+
+def _detect_time_column(frame, exclude=None):
+    # The first non-numeric column whose every value parses as a date.
+    import warnings
+
+    import pandas as pd
+
+    for column in frame.columns:
+        if column == exclude or pd.api.types.is_numeric_dtype(frame[column]):
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # "could not infer format"
+            try:
+                pd.to_datetime(frame[column])
+            except (ValueError, TypeError):
+                continue
+        return column
+    return None
 
 
 # -- commands ------------------------------------------------------------------------
@@ -149,8 +237,6 @@ def _model_params(args, translation):
 
 
 def _fit(args):
-    import joblib
-
     start = time.perf_counter()
     if args.task == "translate":
         from .translator import Seq2SeqAttentionTranslator
@@ -165,15 +251,34 @@ def _fit(args):
 
         if args.n_in is None or args.n_out is None:
             raise CLIError("forecasting needs --n-in and --n-out.")
-        series = read_series(args.data, args.column)
+        series = read_series(args.data, args.column, args.time_column, args.id_column)
         X, y = make_windows(series, args.n_in, args.n_out)
         model = Seq2SeqAttentionRegressor(**_model_params(args, False)).fit(X, y)
         saved = {"task": "forecast", "model": model, "column": args.column,
-                 "season": args.season}
-        what = f"{len(X)} windows of a {len(series)}-step series"
-    joblib.dump(saved, args.model)
+                 "season": args.season, "time_column": args.time_column,
+                 "id_column": args.id_column}
+        what = (f"{len(X)} windows of {len(series)} series" if isinstance(series, dict)
+                else f"{len(X)} windows of a {len(series)}-step series")
+    _save_atomically(saved, args.model)
     print(f"fitted on {what} in {time.perf_counter() - start:.1f} s; saved to {args.model}")
     return 0
+
+
+def _save_atomically(saved, path):
+    # A temporary file beside the target, then os.replace: an interrupted or
+    # failed save leaves any previous model as it was.
+    import joblib
+
+    path = Path(path)
+    handle, temporary = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.",
+                                         suffix=".tmp")
+    os.close(handle)
+    try:
+        joblib.dump(saved, temporary)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def _load(path):
@@ -193,24 +298,84 @@ def _load(path):
 def _predict(args):
     saved = _load(args.model)
     model = saved["model"]
-    if saved["task"] == "translate":
-        (sources,) = read_pairs(args.data, args.source_column, need_target=False)
-        lines = [f"{s}\t{p}" for s, p in zip(sources, model.predict(sources))]
-    else:
-        series = read_series(args.data, args.column or saved["column"])
-        if len(series) < model.n_steps_in_:
-            raise CLIError(
-                f"{args.data}: {len(series)} values; the model reads the last "
-                f"{model.n_steps_in_}."
-            )
-        forecast = model.predict(series[None, -model.n_steps_in_:]).reshape(-1)
-        lines = [f"{value:.6g}" for value in forecast]
-    text = "\n".join(lines) + "\n"
-    if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
+    with _output(args.output) as out:
+        if saved["task"] == "translate":
+            _translate_stream(model, iter_sources(args.data, args.source_column), out)
+        else:
+            _forecast(model, saved, args, out)
     return 0
+
+
+def _translate_stream(model, sources, out):
+    """Write ``source<TAB>translation`` for every source, one chunk at a time."""
+    chunk = []
+    for source in sources:
+        chunk.append(source)
+        if len(chunk) == CHUNK_LINES:
+            _write_translations(model, chunk, out)
+            chunk = []
+    if chunk:
+        _write_translations(model, chunk, out)
+
+
+def _write_translations(model, sources, out):
+    for source, translation in zip(sources, model.predict(sources)):
+        out.write(f"{source}\t{translation}\n")
+    out.flush()
+
+
+def _forecast(model, saved, args, out):
+    """The horizon after the end of the series (of every series of a panel)."""
+    from .preprocessing import forecasts_to_frame, last_windows
+
+    time_column = args.time_column or saved.get("time_column")
+    id_column = args.id_column or saved.get("id_column")
+    series = read_series(args.data, args.column or saved["column"], time_column, id_column)
+    is_panel = isinstance(series, dict)
+    too_short = [sid for sid, part in (series.items() if is_panel else [(None, series)])
+                 if len(part) < model.n_steps_in_]
+    if too_short:
+        which = "" if not is_panel else f" (series {', '.join(map(str, too_short[:5]))})"
+        raise CLIError(f"{args.data}: too few values{which}; the model reads the last "
+                       f"{model.n_steps_in_}.")
+    X, index = last_windows(series, model.n_steps_in_)
+    forecast = model.predict(X).reshape(len(X), -1)
+    first = next(iter(series.values())) if is_panel else series
+    dated = time_column is not None or first.index.dtype.kind == "M"
+    frame = forecasts_to_frame(forecast, index, target_names="forecast").reset_index()
+    if not is_panel and not dated and not args.output:
+        out.write("".join(f"{value:.6g}\n" for value in forecast[0]))  # bare numbers
+        return
+    columns = (["series"] if is_panel else []) + (["time"] if dated else ["step"]) + ["forecast"]
+    frame.to_csv(out, columns=columns, index=False, float_format="%.6g", lineterminator="\n",
+                 date_format=None)
+
+
+class _output:
+    """Standard output, or a file written whole and moved into place."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def __enter__(self):
+        if not self.path:
+            return sys.stdout
+        self.handle = tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", newline="", delete=False,
+            dir=Path(self.path).parent, prefix=f".{Path(self.path).name}.", suffix=".tmp",
+        )
+        return self.handle
+
+    def __exit__(self, kind, value, tb):
+        if not self.path:
+            sys.stdout.flush()
+            return False
+        self.handle.close()
+        if kind is None:
+            os.replace(self.handle.name, self.path)
+        else:
+            Path(self.handle.name).unlink(missing_ok=True)
+        return False
 
 
 def _evaluate(args):
@@ -226,17 +391,33 @@ def _evaluate(args):
         print(f"chrF         {corpus_chrf(targets, predictions):.2f}")
         print(f"BLEU         {corpus_bleu(targets, predictions):.2f}")
     else:
+        import numpy as np
+
         from .metrics import mean_absolute_scaled_error
         from .preprocessing import make_windows
 
-        series = read_series(args.data, args.column or saved["column"])
-        X, y = make_windows(series, model.n_steps_in_, model.horizon_)
-        prediction = model.predict(X).reshape(y.shape)
+        series = read_series(args.data, args.column or saved["column"],
+                             args.time_column or saved.get("time_column"),
+                             args.id_column or saved.get("id_column"))
+        panel = series if isinstance(series, dict) else {0: series}
         season = args.season or saved["season"] or 1
-        print(f"windows  {len(X)}")
-        print(f"MAE      {float(abs(prediction - y).mean()):.4g}")
-        print(f"MASE     {mean_absolute_scaled_error(y, prediction, series, m=season):.4f}"
-              f"  (scale: seasonal naive, m={season}, on this series)")
+        errors, scaled, n_windows = [], [], 0
+        for part in panel.values():
+            if len(part) < model.n_steps_in_ + model.horizon_:
+                continue  # as make_windows skips it
+            X, y = make_windows(part, model.n_steps_in_, model.horizon_)
+            prediction = model.predict(X).reshape(y.shape)
+            errors.append(abs(prediction - y).ravel())
+            scaled.append(mean_absolute_scaled_error(y, prediction, part, m=season))
+            n_windows += len(X)
+        if not errors:
+            raise CLIError(f"{args.data}: no series has n_in + horizon = "
+                           f"{model.n_steps_in_ + model.horizon_} values.")
+        print(f"windows  {n_windows}" + (f" of {len(errors)} series" if len(panel) > 1 else ""))
+        print(f"MAE      {float(np.concatenate(errors).mean()):.4g}")
+        scope = "this series" if len(panel) == 1 else "each series, averaged"
+        print(f"MASE     {float(np.mean(scaled)):.4f}"
+              f"  (scale: seasonal naive, m={season}, on {scope})")
     return 0
 
 
@@ -247,24 +428,70 @@ def _demo(args):
                     verbose=args.verbose)
 
 
+EXAMPLES = {
+    "demo": """examples:
+  sk-seqattn demo --output-dir /tmp/demo
+""",
+    "fit": """examples:
+  sk-seqattn fit translate pairs.tsv --model dates.model --max-epochs 20
+  sk-seqattn fit translate pairs.csv --model m --source-column src --target-column tgt
+  sk-seqattn fit forecast sales.csv --model f --column sales --n-in 36 --n-out 12
+  sk-seqattn fit forecast panel.csv --model f --id-column store --column sales \\
+      --n-in 36 --n-out 12
+""",
+    "predict": """examples:
+  sk-seqattn predict sources.txt --model dates.model > translations.tsv
+  cat big.txt | sk-seqattn predict - --model dates.model | head
+  sk-seqattn predict sales.csv --model f --output forecast.csv
+""",
+    "evaluate": """examples:
+  sk-seqattn evaluate test.tsv --model dates.model
+  sk-seqattn evaluate sales.csv --model f --season 12
+""",
+}
+
+
 def _data_options(parser, target):
-    parser.add_argument("data", help="data file (.tsv/.txt or .csv)")
+    parser.add_argument("data", help="data file (.tsv/.txt or .csv), or - for standard input")
     parser.add_argument("--model", required=True, help="a model saved by `sk-seqattn fit`")
     parser.add_argument("--source-column", help="CSV translation: source column")
     if target:
         parser.add_argument("--target-column", help="CSV translation: target column")
-    parser.add_argument("--column", help="forecast: the CSV column (default: as in fit)")
+    _series_options(parser, default_note=" (default: as in fit)")
+
+
+def _series_options(parser, default_note=""):
+    parser.add_argument("--column", help=f"forecast: the CSV column{default_note}")
+    parser.add_argument("--time-column", help="forecast: the CSV column of dates (default: "
+                        "the first column that holds dates, if any)")
+    parser.add_argument("--id-column", help="forecast: the CSV column naming each row's "
+                        f"series, for a panel of series{default_note}")
+
+
+def _command(commands, name, debug, **kwargs):
+    return commands.add_parser(name, parents=[debug], epilog=EXAMPLES[name],
+                               formatter_class=argparse.RawDescriptionHelpFormatter, **kwargs)
 
 
 def build_parser():
+    # --debug is accepted before or after the command.
+    debug = argparse.ArgumentParser(add_help=False)
+    debug.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                       help="show the full traceback of a failure")
     parser = argparse.ArgumentParser(
         prog="sk-seqattn",
         description="Luong-attention sequence-to-sequence models as scikit-learn estimators.",
+        epilog="exit status: 0 success, 1 runtime failure, 2 usage or input-file error, "
+               "130 interrupted.\n\n" + "".join(EXAMPLES.values()),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--debug", action="store_true",
+                        help="show the full traceback of a failure")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    demo = commands.add_parser(
-        "demo", help="forecast sunspots and translate dates, with results and a heatmap",
+    demo = _command(
+        commands, "demo", debug,
+        help="forecast sunspots and translate dates, with results and a heatmap",
         description="Fit the forecaster on sunspots and the translator on babel-rendered "
                     "dates (built-in data), print a results table and write an attention "
                     "heatmap PNG.",
@@ -274,37 +501,44 @@ def build_parser():
     demo.add_argument("--verbose", type=int, default=2, help="0 silent, 1 epoch log, 2 + bar")
     demo.set_defaults(handler=_demo)
 
-    fit = commands.add_parser(
-        "fit", help="train on a file and save the model",
-        description="translate: a TSV of source<TAB>target lines, or a CSV with a header. "
-                    "forecast: a CSV column, cut into windows of --n-in past and "
-                    "--n-out future values.",
+    fit = _command(
+        commands, "fit", debug, help="train on a file and save the model",
+        description="translate: a TSV of source<TAB>target lines (empty lines skipped), or "
+                    "a CSV with a header. forecast: a CSV column, cut into windows of "
+                    "--n-in past and --n-out future values; with --id-column, the windows "
+                    "of every series, pooled. The model file is written only when "
+                    "training completes.",
     )
     fit.add_argument("task", choices=["translate", "forecast"])
-    fit.add_argument("data", help="training file (.tsv/.txt or .csv)")
+    fit.add_argument("data", help="training file (.tsv/.txt or .csv), or - for standard input")
     fit.add_argument("--model", required=True, help="where to save the model (joblib)")
     fit.add_argument("--source-column", help="CSV translation: source column")
     fit.add_argument("--target-column", help="CSV translation: target column")
-    fit.add_argument("--column", help="forecast: the CSV column")
+    _series_options(fit)
     fit.add_argument("--n-in", type=int, help="forecast: input window length")
     fit.add_argument("--n-out", type=int, help="forecast: horizon")
     fit.add_argument("--season", type=int, help="forecast: season length for MASE later")
     _network_options(fit)
     fit.set_defaults(handler=_fit)
 
-    predict = commands.add_parser(
-        "predict", help="translate a file, or forecast after the end of a series",
-        description="translate: prints source<TAB>translation for each line (or first "
-                    "CSV column). forecast: prints the n_out values after the series.",
+    predict = _command(
+        commands, "predict", debug,
+        help="translate a file, or forecast after the end of a series",
+        description="translate: prints source<TAB>translation for each input line, empty "
+                    "lines included (one output line per input line), streaming in chunks "
+                    f"of {CHUNK_LINES} lines. forecast: the --n-out values after the end of "
+                    "the series: bare numbers, or a CSV with a header (time,forecast when "
+                    "the file has dates; series,... for a panel; always with --output).",
     )
     _data_options(predict, target=False)
     predict.add_argument("--output", help="write here instead of stdout")
     predict.set_defaults(handler=_predict)
 
-    evaluate = commands.add_parser(
-        "evaluate", help="score a saved model on a file",
+    evaluate = _command(
+        commands, "evaluate", debug, help="score a saved model on a file",
         description="translate: exact match, chrF and BLEU on source/target pairs. "
-                    "forecast: MAE and MASE over every window of the series.",
+                    "forecast: MAE and MASE over every window of the series (of each "
+                    "series of a panel).",
     )
     _data_options(evaluate, target=True)
     evaluate.add_argument("--season", type=int, help="forecast: season length for MASE")
@@ -312,15 +546,40 @@ def build_parser():
     return parser
 
 
+# Errors in what the user gave (files, options, data): exit status 2.
+INPUT_ERRORS = (CLIError, ValueError, TypeError, ImportError, OSError, csv.Error)
+
+
 def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return args.handler(args)
-    except (CLIError, ValueError, TypeError, ImportError, OSError, csv.Error) as exc:
+    except KeyboardInterrupt:
+        print("sk-seqattn: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader went away (`| head`): normal in a pipeline. Point stdout
+        # at /dev/null so that Python's own flush at exit stays quiet too.
+        _silence_stdout()
+        return 0
+    except Exception as exc:  # one line, or the traceback with --debug
+        status = 2 if isinstance(exc, INPUT_ERRORS) else 1
+        if args.debug:
+            traceback.print_exc()
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if status == 1:
+            message = f"{type(exc).__name__}: {message}"
         print(f"sk-seqattn: error: {message}", file=sys.stderr)
-        return 2
+        return status
+
+
+def _silence_stdout():
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real file descriptor (e.g. captured in tests)
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

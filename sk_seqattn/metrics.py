@@ -6,7 +6,7 @@ The ``*_scorer`` objects plug into ``GridSearchCV(scoring=...)``.
 """
 
 import numpy as np
-from sklearn.metrics import make_scorer
+from sklearn.metrics import accuracy_score, make_scorer
 
 from ._optional import require
 from .tokenizers import check_texts
@@ -196,10 +196,23 @@ def _texts(y_true, y_pred):
     return y_true, y_pred
 
 
-def exact_match(y_true, y_pred):
-    """Fraction of predicted strings identical to the reference."""
+def exact_match(y_true, y_pred, *, sample_weight=None):
+    """Fraction of predicted strings identical to the reference.
+
+    ``sklearn.metrics.accuracy_score`` on the strings: sample weights and
+    length checks as there; empty input is a ``ValueError``, not NaN.
+
+    Examples
+    --------
+    >>> from sk_seqattn.metrics import exact_match
+    >>> exact_match(["1999-01-02", "2000-03-04"], ["1999-01-02", "2000-04-03"])
+    0.5
+    """
     y_true, y_pred = _texts(y_true, y_pred)
-    return float(np.mean([t == p for t, p in zip(y_true, y_pred)]))
+    if not y_true:
+        raise ValueError("y_true and y_pred are empty: exact match is undefined.")
+    return float(accuracy_score(np.asarray(y_true, dtype=object),
+                                np.asarray(y_pred, dtype=object), sample_weight=sample_weight))
 
 
 def corpus_bleu(y_true, y_pred, tokenize="13a"):

@@ -10,6 +10,9 @@ which would hide exposure bias from early stopping.
 """
 
 import math
+import signal
+import threading
+from contextlib import contextmanager
 
 import numpy as np
 import torch
@@ -25,11 +28,65 @@ __all__ = [
 ]
 
 
+class _Interrupted(BaseException):
+    """A KeyboardInterrupt carried past skorch's ``partial_fit``, which swallows those."""
+
+
+@contextmanager
+def _watching_sigint():
+    """Yield a function telling whether SIGINT (Ctrl-C) arrived in the block.
+
+    skorch's ``EarlyStopping`` stops training by raising ``KeyboardInterrupt``
+    too; only the signal tells a user's Ctrl-C apart. The handler in place
+    still runs (Python's raises ``KeyboardInterrupt``). Signal handlers can
+    only be set from the main thread; elsewhere no Ctrl-C arrives anyway.
+    """
+    pressed = []
+    if threading.current_thread() is not threading.main_thread():
+        yield lambda: False
+        return
+    previous = signal.getsignal(signal.SIGINT)
+
+    def handler(signum, frame):
+        pressed.append(True)
+        if callable(previous):
+            previous(signum, frame)
+        elif previous != signal.SIG_IGN:
+            raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, handler)
+    try:
+        yield lambda: bool(pressed)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 class Seq2SeqNet(NeuralNet):
     """:class:`skorch.NeuralNet` that teacher-forces in training only.
 
+    Ctrl-C (SIGINT) during ``fit`` raises ``KeyboardInterrupt``, unlike in
+    skorch, which ends training quietly and returns a half-trained net that
+    looks fitted (a script would save it, a sequential ``GridSearchCV``
+    would score it and go on). ``EarlyStopping`` still ends training
+    quietly.
+
     Parameters are those of :class:`skorch.NeuralNet`.
     """
+
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        with _watching_sigint() as pressed:
+            try:
+                return super().fit_loop(X, y, epochs=epochs, **fit_params)
+            except KeyboardInterrupt as exc:
+                if pressed():
+                    raise _Interrupted() from exc
+                raise  # EarlyStopping's: skorch's partial_fit ends training
+
+    def partial_fit(self, X, y=None, classes=None, **fit_params):
+        try:
+            return super().partial_fit(X, y, classes=classes, **fit_params)
+        except _Interrupted:
+            raise KeyboardInterrupt from None
 
     def train_step_single(self, batch, **fit_params):
         self._set_training(True)

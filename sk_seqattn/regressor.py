@@ -309,6 +309,7 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _RegressorInputChecks, _WindowSc
         -------
         self : Seq2SeqAttentionRegressor
         """
+        self._forget_fit()  # an interrupted or failed fit leaves it unfitted
         if self.bidirectional and self.hidden_size % 2:
             raise ValueError(
                 f"hidden_size must be even with bidirectional=True, got {self.hidden_size}."

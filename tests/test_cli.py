@@ -124,3 +124,176 @@ def test_demo_smoke(capsys, tmp_path, monkeypatch):
     assert status == 0
     assert "seasonal naive (m=11)" in out and "Seq2SeqAttentionTranslator (dot)" in out
     assert (tmp_path / "demo_attention.png").stat().st_size > 10_000
+
+
+# -- the command line in pipelines: run as a subprocess ------------------------------
+import os  # noqa: E402
+import signal  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import threading  # noqa: E402
+
+import joblib  # noqa: E402
+
+CLI = [sys.executable, "-m", "sk_seqattn"]
+ENV = {**os.environ, "PYTHONUNBUFFERED": "1", "OMP_NUM_THREADS": "1"}
+
+
+def cli_process(*argv, **kwargs):
+    return subprocess.run([*CLI, *map(str, argv)], capture_output=True, text=True, env=ENV,
+                          timeout=300, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def translation_model(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("translation")
+    pairs = folder / "pairs.tsv"
+    pairs.write_text("".join(f"{s}\t{s[::-1]}\n" for s in ["abc", "bca", "cab", "aab"] * 5))
+    model = folder / "model.joblib"
+    assert cli.main(["fit", "translate", str(pairs), "--model", str(model),
+                     "--embedding-dim", "4", *SMALL]) == 0
+    return model
+
+
+@pytest.fixture(scope="module")
+def monthly_csv(tmp_path_factory):
+    path = tmp_path_factory.mktemp("monthly") / "sales.csv"
+    months = [f"{2000 + i // 12}-{i % 12 + 1:02d}-01" for i in range(60)]
+    values = 10 + np.sin(np.arange(60) / 2)
+    path.write_text("month,sales\n" + "".join(f"{m},{v}\n" for m, v in zip(months, values)))
+    return path
+
+
+def test_predict_writes_one_line_per_input_line(translation_model, tmp_path):
+    sources = tmp_path / "sources.txt"
+    sources.write_text("abc\n\ncab\n\n")  # 4 lines, two of them empty
+    done = cli_process("predict", sources, "--model", translation_model)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.split("\n")[:-1]
+    assert len(lines) == 4
+    assert [line.split("\t")[0] for line in lines] == ["abc", "", "cab", ""]
+
+
+def test_closed_pipe_ends_quietly(translation_model, tmp_path):
+    sources = tmp_path / "many.txt"
+    sources.write_text("abc\n" * 3000)  # several chunks
+    process = subprocess.Popen([*CLI, "predict", str(sources), "--model", str(translation_model)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV)
+    assert process.stdout.readline().startswith(b"abc\t")
+    process.stdout.close()  # as `| head -1` does
+    _, stderr = process.communicate(timeout=300)
+    assert process.returncode == 0
+    assert stderr == b""
+
+
+def test_predict_streams_standard_input(translation_model):
+    process = subprocess.Popen([*CLI, "predict", "-", "--model", str(translation_model)],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, env=ENV)
+    process.stdin.write("abc\n" * cli.CHUNK_LINES)
+    process.stdin.flush()
+    # A full chunk comes back while standard input is still open.
+    first = []
+    reader = threading.Thread(target=lambda: first.append(process.stdout.readline()))
+    reader.start()
+    reader.join(timeout=120)
+    assert first and first[0].startswith("abc\t")
+    process.stdin.write("\ncab\n")
+    process.stdin.close()
+    rest = process.stdout.read()
+    process.wait(timeout=60)
+    assert process.returncode == 0
+    lines = (first[0] + rest).split("\n")[:-1]
+    assert len(lines) == cli.CHUNK_LINES + 2 and lines[-1].startswith("cab\t")
+    assert lines[-2].startswith("\t")
+
+
+def test_forecast_prints_dates_and_writes_csv(monthly_csv, tmp_path):
+    model = tmp_path / "f.joblib"
+    assert cli.main(["fit", "forecast", str(monthly_csv), "--model", str(model),
+                     "--n-in", "12", "--n-out", "3", *SMALL]) == 0
+    done = cli_process("predict", monthly_csv, "--model", model)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "time,forecast"
+    assert [line.split(",")[0] for line in lines[1:]] == ["2005-01-01", "2005-02-01",
+                                                           "2005-03-01"]
+    output = tmp_path / "forecast.csv"
+    done = cli_process("predict", monthly_csv, "--model", model, "--output", output)
+    assert done.returncode == 0 and done.stdout == ""
+    assert output.read_text().splitlines()[0] == "time,forecast"
+    # Dates without a frequency: a clear error.
+    irregular = tmp_path / "irregular.csv"
+    days = [f"2000-01-{d:02d}" for d in [1, 2, 4, 7, 8, 9, 13, 14, 16, 20, 21, 22, 25, 27]]
+    irregular.write_text("day,sales\n" + "".join(f"{d},{i}\n" for i, d in enumerate(days)))
+    done = cli_process("predict", irregular, "--model", model)
+    assert done.returncode == 2 and "cannot infer the frequency" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_forecast_a_panel_prints_one_block_per_series(tmp_path):
+    rows = ["store,month,sales"]
+    for store, shift in (("north", 0.0), ("south", 5.0)):
+        rows += [f"{store},{2000 + i // 12}-{i % 12 + 1:02d}-01,{shift + np.sin(i / 2):.4f}"
+                 for i in range(40)]
+    panel = tmp_path / "panel.csv"
+    panel.write_text("\n".join(rows) + "\n")
+    model = tmp_path / "p.joblib"
+    done = cli_process("fit", "forecast", panel, "--model", model, "--id-column", "store",
+                       "--n-in", "12", "--n-out", "2", *SMALL)
+    assert done.returncode == 0 and "of 2 series" in done.stdout, done.stderr
+    done = cli_process("predict", panel, "--model", model)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "series,time,forecast"
+    assert [line.split(",")[:2] for line in lines[1:]] == [
+        ["north", "2003-05-01"], ["north", "2003-06-01"],
+        ["south", "2003-05-01"], ["south", "2003-06-01"]]
+    done = cli_process("evaluate", panel, "--model", model, "--season", "12")
+    assert done.returncode == 0 and "of 2 series" in done.stdout
+
+
+def test_exit_statuses_and_debug(tmp_path, translation_model):
+    done = cli_process("predict", tmp_path / "missing.txt", "--model", translation_model)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1  # input-file error
+    done = cli_process("predict", "--model")
+    assert done.returncode == 2  # usage error (argparse)
+    broken = tmp_path / "broken.joblib"
+    joblib.dump({"task": "translate", "model": 42}, broken)  # fails at run time
+    sources = tmp_path / "one.txt"
+    sources.write_text("abc\n")
+    done = cli_process("predict", sources, "--model", broken)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.startswith("sk-seqattn: error: AttributeError")
+    done = cli_process("--debug", "predict", sources, "--model", broken)
+    assert done.returncode == 1 and "Traceback (most recent call last)" in done.stderr
+    done = cli_process("predict", sources, "--model", broken, "--debug")
+    assert done.returncode == 1 and "Traceback (most recent call last)" in done.stderr
+
+
+def test_interrupted_fit_exits_130_and_keeps_the_previous_model(series_csv, tmp_path):
+    model = tmp_path / "model.joblib"
+    model.write_bytes(b"previous model")
+    process = subprocess.Popen(
+        [*CLI, "fit", "forecast", str(series_csv), "--model", str(model), "--column", "value",
+         "--n-in", "12", "--n-out", "3", "--max-epochs", "100000", "--hidden-size", "8",
+         "--verbose", "1"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV,
+    )
+    for line in process.stdout:  # skorch's epoch table: training has started
+        if line.strip().startswith("1 "):
+            break
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130
+    assert "interrupted" in stderr and "Traceback" not in stderr
+    assert model.read_bytes() == b"previous model"
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+@pytest.mark.parametrize("command", ["demo", "fit", "predict", "evaluate"])
+def test_help_shows_examples(capsys, command):
+    with pytest.raises(SystemExit):
+        cli.main([command, "--help"])
+    out = capsys.readouterr().out
+    assert "examples:" in out and f"sk-seqattn {command}" in out

@@ -106,7 +106,7 @@ def test_load_taylor_is_half_hourly_with_its_two_cycles():
     demand = load_taylor()
     assert len(demand) == 4032 and demand.index.freqstr == "30min"
     assert demand.index[0] == pd.Timestamp("2000-06-05 00:00")  # a Monday
-    assert demand.index[0].dayofweek == 0
+    assert demand.index[0].day_of_week == 0
     assert demand.index[-1] == pd.Timestamp("2000-08-27 23:30")
     assert np.isfinite(demand).all() and demand.min() > 0
     # The weekly cycle: a week is more like the week before than like the day before.

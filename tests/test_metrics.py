@@ -76,3 +76,25 @@ def test_interval_coverage_counts_the_bounds_as_inside():
 def test_quantile_metrics_bad_input(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_exact_match_weights_and_empty_input():
+    from sk_seqattn.metrics import exact_match
+    assert exact_match(["a", "b"], ["a", "x"], sample_weight=[3, 1]) == pytest.approx(0.75)
+    with pytest.raises(ValueError, match="empty"):
+        exact_match([], [])
+
+
+def test_epoch_log_has_no_colour_codes_in_a_pipe():
+    # skorch colours the best scores; a log file or pipe must not get the codes.
+    import subprocess
+    import sys
+    code = ("import numpy as np\n"
+            "from sk_seqattn import Seq2SeqAttentionRegressor\n"
+            "X, y = np.random.RandomState(0).randn(30, 5), np.random.RandomState(1).randn(30, 2)\n"
+            "Seq2SeqAttentionRegressor(hidden_size=4, max_epochs=3, verbose=1,\n"
+            "                          random_state=0).fit(X, y)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "train_loss" in done.stdout and "\x1b[" not in done.stdout

@@ -272,3 +272,30 @@ def test_bad_quantiles(quantiles, match, noisy_sine):
     X, y = noisy_sine
     with pytest.raises(ValueError, match=match):
         Seq2SeqAttentionRegressor(quantiles=quantiles, **FAST).fit(X[:50], y[:50])
+
+
+# -- portable models ----------------------------------------------------------------
+@pytest.mark.parametrize("estimator", ["regressor", "translator"])
+def test_cuda_fitted_model_predicts_on_a_cpu_only_host(estimator, monkeypatch, noisy_sine):
+    # Fit on the CPU, then make it look CUDA-fitted (as a GPU machine would
+    # have saved it) and unpickle it where torch finds no CUDA.
+    import torch
+
+    from sk_seqattn import Seq2SeqAttentionTranslator
+    if estimator == "regressor":
+        X, y = noisy_sine
+        model = Seq2SeqAttentionRegressor(**FAST).fit(X[:100], y[:100])
+        inputs = X[:3]
+    else:
+        model = Seq2SeqAttentionTranslator(embedding_dim=4, hidden_size=8, max_epochs=1,
+                                           random_state=0).fit(["abc", "bca"] * 4,
+                                                               ["cba", "acb"] * 4)
+        inputs = ["abc"]
+    expected = model.predict(inputs)
+    model.device = "cuda"
+    for net in getattr(model, "nets_", [model.net_]):
+        net.device = "cuda"
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.warns(UserWarning, match="predicts on the CPU"):
+        restored = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(restored.predict(inputs), expected)
