@@ -297,3 +297,9 @@ def test_help_shows_examples(capsys, command):
         cli.main([command, "--help"])
     out = capsys.readouterr().out
     assert "examples:" in out and f"sk-seqattn {command}" in out
+
+
+def test_help_as_a_subprocess():
+    done = cli_process("predict", "--help")
+    assert done.returncode == 0 and "examples:" in done.stdout
+    assert "cat big.txt | sk-seqattn predict - --model" in done.stdout
