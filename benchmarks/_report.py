@@ -1,5 +1,7 @@
-"""What the benchmarks share: the header they print (command, machine, date), a timer."""
+"""What the benchmarks share: the header they print (command, machine, date), a timer,
+window standardisation and ``--param`` parsing."""
 
+import ast
 import datetime
 import os
 import platform
@@ -49,3 +51,9 @@ def timed(fn):
     start = time.perf_counter()
     result = fn()
     return result, time.perf_counter() - start
+
+
+def parse_params(items):
+    """``--param NAME=VALUE`` arguments as a dict, each value a Python literal."""
+    return {name: ast.literal_eval(value)
+            for name, value in (item.split("=", 1) for item in items)}

@@ -10,11 +10,10 @@ on the same windows in one run.
 """
 
 import argparse
-import ast
 import time
 
 import numpy as np
-from _report import print_header, standardise_windows
+from _report import parse_params, print_header, standardise_windows
 from sklearn.linear_model import Ridge
 from statsmodels.tsa.ar_model import AutoReg, ar_select_order
 
@@ -67,8 +66,7 @@ def main(argv=None):
     parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                         help="a non-default regressor parameter (Python literal value)")
     args = parser.parse_args(argv)
-    params = {name: ast.literal_eval(value)
-              for name, value in (item.split("=", 1) for item in args.param)}
+    params = parse_params(args.param)
 
     print_header(f"regressor: default parameters{', ' if params else ''}"
                  f"{', '.join(f'{k}={v!r}' for k, v in params.items())}; random_state "

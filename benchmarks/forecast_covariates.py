@@ -14,12 +14,11 @@ covariates (mean +- std over seeds).
 """
 
 import argparse
-import ast
 import time
 
 import numpy as np
 import pandas as pd
-from _report import print_header, standardise_windows
+from _report import parse_params, print_header, standardise_windows
 from sklearn.linear_model import Ridge
 
 from sk_seqattn import Seq2SeqAttentionRegressor, calendar_features, make_windows
@@ -67,8 +66,7 @@ def main(argv=None):
     parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                         help="a regressor parameter (Python literal value)")
     args = parser.parse_args(argv)
-    params = {**DEFAULTS, **{name: ast.literal_eval(value)
-                             for name, value in (item.split("=", 1) for item in args.param)}}
+    params = {**DEFAULTS, **parse_params(args.param)}
 
     X_plain, y, index, demand = windows(False)
     X_calendar, _, _, _ = windows(True)

@@ -16,14 +16,13 @@ pooled windows of all series (mean +- std over seeds).
 """
 
 import argparse
-import ast
 import time
 import warnings
 
 import numpy as np
 import pandas as pd
 import statsmodels
-from _report import print_header
+from _report import parse_params, print_header
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
@@ -88,8 +87,7 @@ def main(argv=None):
     parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                         help="a regressor parameter (Python literal value)")
     args = parser.parse_args(argv)
-    params = {**PANEL, **{name: ast.literal_eval(value)
-                          for name, value in (item.split("=", 1) for item in args.param)}}
+    params = {**PANEL, **parse_params(args.param)}
 
     data = load_tourism("monthly")
     train, test = data.train[:args.max_series], data.test[:args.max_series]

@@ -14,13 +14,12 @@ series, in the same run.
 """
 
 import argparse
-import ast
 import time
 import warnings
 
 import numpy as np
 import statsmodels
-from _report import print_header, standardise_windows
+from _report import parse_params, print_header, standardise_windows
 from sklearn.linear_model import Ridge
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 from statsmodels.tsa.forecasting.theta import ThetaModel
@@ -125,8 +124,7 @@ def main(argv=None):
     parser.add_argument("--ablation", action="store_true",
                         help="also run the regressor with each lever changed, one at a time")
     args = parser.parse_args(argv)
-    params = {name: ast.literal_eval(value)
-              for name, value in (item.split("=", 1) for item in args.param)}
+    params = parse_params(args.param)
 
     data = load_tourism("monthly")
     train, test = data.train, data.test

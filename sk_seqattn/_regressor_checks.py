@@ -44,19 +44,7 @@ class _RegressorInputChecks:
         """Check ``future_features`` against X (``n_steps`` steps); positions or None."""
         if self.future_features is None:
             return None
-        positions = np.atleast_1d(np.asarray(self.future_features))
-        n_features = self.n_input_features_
-        if positions.ndim != 1 or positions.size == 0 \
-                or not np.issubdtype(positions.dtype, np.integer):
-            raise ValueError(
-                "future_features must be an int or a non-empty list of ints, got "
-                f"{self.future_features!r}."
-            )
-        if positions.min() < 0 or positions.max() >= n_features:
-            raise ValueError(
-                f"future_features {positions.tolist()} is out of range for X with "
-                f"{n_features} feature(s) per step."
-            )
+        positions = self._feature_positions("future_features", self.future_features)
         if len(set(positions.tolist())) != len(positions):
             raise ValueError(f"future_features has duplicates: {positions.tolist()}.")
         clash = sorted(set(positions.tolist()) & set(self.target_features_.tolist()))
@@ -147,20 +135,24 @@ class _RegressorInputChecks:
                     "be among X's features (see target_features)."
                 )
             return np.arange(self.n_targets_)
-        positions = np.atleast_1d(np.asarray(self.target_features))
-        if positions.ndim != 1 or not np.issubdtype(positions.dtype, np.integer):
-            raise ValueError(
-                "target_features must be an int or a list of ints, got "
-                f"{self.target_features!r}."
-            )
+        positions = self._feature_positions("target_features", self.target_features)
         if len(positions) != self.n_targets_:
             raise ValueError(
                 f"target_features names {len(positions)} feature(s) but y has "
                 f"{self.n_targets_} target(s) per step."
             )
+        return positions
+
+    def _feature_positions(self, name, value):
+        """``value`` (an int or list of ints) as positions among X's features, checked."""
+        positions = np.atleast_1d(np.asarray(value))
+        n_features = self.n_input_features_
+        if positions.ndim != 1 or positions.size == 0 \
+                or not np.issubdtype(positions.dtype, np.integer):
+            raise ValueError(f"{name} must be an int or a non-empty list of ints, got {value!r}.")
         if positions.min() < 0 or positions.max() >= n_features:
             raise ValueError(
-                f"target_features {positions.tolist()} is out of range for X with "
-                f"{n_features} features per step."
+                f"{name} {positions.tolist()} is out of range for X with {n_features} "
+                "feature(s) per step."
             )
         return positions

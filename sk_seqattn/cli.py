@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 import traceback
+from contextlib import contextmanager
 from pathlib import Path
 
 __all__ = ["main"]
@@ -265,16 +266,24 @@ def _fit(args):
 
 
 def _save_atomically(saved, path):
-    # A temporary file beside the target, then os.replace: an interrupted or
-    # failed save leaves any previous model as it was.
     import joblib
 
+    with _replacing(path) as temporary:
+        joblib.dump(saved, temporary)
+
+
+@contextmanager
+def _replacing(path):
+    """Yield a temporary path beside ``path``, moved onto it when the block succeeds.
+
+    An interrupted or failed write leaves whatever ``path`` held as it was.
+    """
     path = Path(path)
-    handle, temporary = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.",
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
                                          suffix=".tmp")
     os.close(handle)
     try:
-        joblib.dump(saved, temporary)
+        yield temporary
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -326,56 +335,41 @@ def _write_translations(model, sources, out):
 
 def _forecast(model, saved, args, out):
     """The horizon after the end of the series (of every series of a panel)."""
+    import pandas as pd
+
     from .preprocessing import forecasts_to_frame, last_windows
 
     time_column = args.time_column or saved.get("time_column")
     id_column = args.id_column or saved.get("id_column")
     series = read_series(args.data, args.column or saved["column"], time_column, id_column)
     is_panel = isinstance(series, dict)
-    too_short = [sid for sid, part in (series.items() if is_panel else [(None, series)])
-                 if len(part) < model.n_steps_in_]
+    parts = series if is_panel else {None: series}
+    too_short = [sid for sid, part in parts.items() if len(part) < model.n_steps_in_]
     if too_short:
         which = "" if not is_panel else f" (series {', '.join(map(str, too_short[:5]))})"
         raise CLIError(f"{args.data}: too few values{which}; the model reads the last "
                        f"{model.n_steps_in_}.")
     X, index = last_windows(series, model.n_steps_in_)
     forecast = model.predict(X).reshape(len(X), -1)
-    first = next(iter(series.values())) if is_panel else series
-    dated = time_column is not None or first.index.dtype.kind == "M"
+    dated = isinstance(next(iter(parts.values())).index, pd.DatetimeIndex)
     frame = forecasts_to_frame(forecast, index, target_names="forecast").reset_index()
     if not is_panel and not dated and not args.output:
         out.write("".join(f"{value:.6g}\n" for value in forecast[0]))  # bare numbers
         return
     columns = (["series"] if is_panel else []) + (["time"] if dated else ["step"]) + ["forecast"]
-    frame.to_csv(out, columns=columns, index=False, float_format="%.6g", lineterminator="\n",
-                 date_format=None)
+    frame.to_csv(out, columns=columns, index=False, float_format="%.6g", lineterminator="\n")
 
 
-class _output:
+@contextmanager
+def _output(path):
     """Standard output, or a file written whole and moved into place."""
-
-    def __init__(self, path):
-        self.path = path
-
-    def __enter__(self):
-        if not self.path:
-            return sys.stdout
-        self.handle = tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", newline="", delete=False,
-            dir=Path(self.path).parent, prefix=f".{Path(self.path).name}.", suffix=".tmp",
-        )
-        return self.handle
-
-    def __exit__(self, kind, value, tb):
-        if not self.path:
-            sys.stdout.flush()
-            return False
-        self.handle.close()
-        if kind is None:
-            os.replace(self.handle.name, self.path)
-        else:
-            Path(self.handle.name).unlink(missing_ok=True)
-        return False
+    if not path:
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    with _replacing(path) as temporary, \
+            open(temporary, "w", encoding="utf-8", newline="") as handle:
+        yield handle
 
 
 def _evaluate(args):

@@ -414,12 +414,7 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _RegressorInputChecks, _WindowSc
             )
         prediction, _ = self._forward_normalized(X)  # (n, horizon, n_targets, n_levels)
         positions = [self._levels.index(q) for q in self.quantiles_.tolist()]
-        quantiles = prediction[..., positions]
-        if self._y_ndim == 1:
-            return quantiles.reshape(len(quantiles), -1)
-        if self._y_ndim == 2:
-            return quantiles[:, :, 0]
-        return quantiles
+        return self._as_y_rank(prediction[..., positions])
 
     def attention_weights(self, X):
         """Attention over the input steps for every forecast step.
@@ -462,11 +457,12 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _RegressorInputChecks, _WindowSc
 
     # -- helpers ---------------------------------------------------------------
     def _as_y_rank(self, prediction):
-        # (n, horizon, n_targets) -> the rank of y in fit.
-        if self._y_ndim == 1:
-            return prediction.reshape(-1)
-        if self._y_ndim == 2:
-            return prediction[..., 0]
+        # (n, horizon, n_targets[, n_quantiles]) -> the rank of y in fit
+        # (and the quantile axis, if any).
+        if self._y_ndim == 1:  # horizon and targets of 1
+            return prediction.reshape(len(prediction), *prediction.shape[3:])
+        if self._y_ndim == 2:  # one target
+            return prediction[:, :, 0]
         return prediction
 
     def _forward_normalized(self, X):

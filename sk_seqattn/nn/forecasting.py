@@ -136,7 +136,7 @@ class Seq2SeqRegressionNetwork(nn.Module):
         # (batch, steps, n_targets) -> (batch, steps, n_targets + n_future_features)
         if future is None:
             return inputs
-        return torch.cat([inputs, future[:, : inputs.size(1)]], dim=-1)
+        return torch.cat([inputs, future], dim=-1)
 
     def _head(self, outputs):
         # (batch, ..., hidden) -> (batch, ..., n_targets[, n_quantiles])
