@@ -9,9 +9,15 @@ series), with the point forecast's MASE. In one run: statsmodels' ETS
 (state-space ``ETSModel``, the lowest-AICc of four forms, its own
 prediction intervals; its mean forecast stands in for the median) and
 ``Seq2SeqAttentionRegressor(quantiles=(0.1, 0.5, 0.9))`` trained once on the
-pooled windows of all series (mean +- std over seeds).
+pooled windows of all series (mean +- std over seeds), as trained and with
+``conformal=True`` (its quantiles calibrated on the latest 10% of the
+windows, held out from training after a gap of ``--gap`` windows; by
+default ``(horizon - 1) * n_series``, so that no calibration target is a
+training target). ``--backtest`` moves the forecast origin 24 months back:
+the last 24 months of each training part become the test values.
 
-    python benchmarks/forecast_intervals.py [--methods ets regressor] [--seeds 3]
+    python benchmarks/forecast_intervals.py [--methods ets regressor conformal] [--seeds 3]
+        [--gap N] [--backtest]
         [--max-series 20] [--n-in 36] [--param max_epochs=10 ...]
 """
 
@@ -78,8 +84,14 @@ def scores(train, test, quantiles):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--methods", nargs="+", default=["ets", "regressor"],
-                        choices=["ets", "regressor"])
+    parser.add_argument("--methods", nargs="+", default=["ets", "regressor", "conformal"],
+                        choices=["ets", "regressor", "conformal"])
+    parser.add_argument("--gap", type=int, default=None,
+                        help="conformal: windows left out before the calibration tail "
+                             "(the pooled windows are in time order across series; "
+                             "default (horizon - 1) * n_series)")
+    parser.add_argument("--backtest", action="store_true",
+                        help="forecast from 24 months before the end of each training part")
     parser.add_argument("--max-series", type=int, default=None, metavar="N",
                         help="only the first N series (quick development runs)")
     parser.add_argument("--seeds", type=int, default=3)
@@ -91,8 +103,15 @@ def main(argv=None):
 
     data = load_tourism("monthly")
     train, test = data.train[:args.max_series], data.test[:args.max_series]
+    if args.backtest:
+        train, test = [x[:-HORIZON] for x in train], [x[-HORIZON:] for x in train]
+    if args.gap is None:
+        args.gap = (HORIZON - 1) * len(train)
     subset = ("all" if len(train) == len(data.train)
               else f"SUBSET: the first {len(train)} of") + f" {len(data.train)} series"
+    if args.backtest:
+        subset += ("; BACKTEST: origin 24 months before the end of each training part, "
+                   "its last 24 months as test values")
     print_header(
         f"data: tourism competition, monthly, {subset}; horizon {HORIZON}\n"
         "interval: the 10% and 90% quantiles (nominal coverage 80%); width and pinball "
@@ -102,6 +121,7 @@ def main(argv=None):
         f"ETS: statsmodels {statsmodels.__version__} ETSModel, lowest AICc of "
         f"{len(ETS_FORMS)} forms (A,N,A) (M,N,M) (A,Ad,A) (M,Ad,M), its prediction "
         "intervals\n"
+        f"conformal: calibration tail 10% of the windows, gap {args.gap} windows\n"
         f"regressor: n_in={args.n_in}, quantiles={QUANTILES}, "
         f"{', '.join(f'{k}={v!r}' for k, v in params.items())}; random_state "
         f"0..{args.seeds - 1}; mean +- std over seeds, time: mean fit per seed"
@@ -129,17 +149,25 @@ def main(argv=None):
             quantiles = ets_quantiles(train)
             row("ETS per series (ETSModel, AICc)", [scores(train, test, quantiles)],
                 time.perf_counter() - start)
-    if "regressor" in args.methods:
-        X, y = make_windows(train, args.n_in, HORIZON)
-        X_last, _ = last_windows(train, args.n_in)
+    X, y = make_windows(train, args.n_in, HORIZON)
+    X_last, _ = last_windows(train, args.n_in)
+    variants = {
+        "regressor": ("", {}),
+        "conformal": (", conformal", dict(conformal=True, validation_gap=args.gap)),
+    }
+    for method in ("regressor", "conformal"):
+        if method not in args.methods:
+            continue
+        suffix, extra = variants[method]
         results, seconds = [], []
         for seed in range(args.seeds):
             start = time.perf_counter()
-            reg = Seq2SeqAttentionRegressor(quantiles=QUANTILES, random_state=seed, **params)
+            reg = Seq2SeqAttentionRegressor(quantiles=QUANTILES, random_state=seed,
+                                            **{**params, **extra})
             reg.fit(X, y)
             seconds.append(time.perf_counter() - start)
             results.append(scores(train, test, reg.predict_quantiles(X_last)))
-        row(f"Seq2SeqAttentionRegressor, L={args.n_in}", results, np.mean(seconds))
+        row(f"Seq2SeqAttentionRegressor, L={args.n_in}{suffix}", results, np.mean(seconds))
 
 
 if __name__ == "__main__":

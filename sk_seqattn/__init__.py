@@ -1,5 +1,6 @@
 """sk_seqattn: Luong-attention sequence-to-sequence models as scikit-learn estimators."""
 
+from .persistence import load, save
 from .preprocessing import calendar_features, forecasts_to_frame, last_windows, make_windows
 from .regressor import Seq2SeqAttentionRegressor
 from .tokenizers import BPETokenizer, CharTokenizer, WordTokenizer
@@ -15,6 +16,8 @@ __all__ = [
     "calendar_features",
     "forecasts_to_frame",
     "last_windows",
+    "load",
     "make_windows",
+    "save",
 ]
 __version__ = "0.1.0"

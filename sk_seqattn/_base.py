@@ -15,6 +15,7 @@ import copy
 import inspect
 import re
 import sys
+import threading
 import warnings
 from contextlib import contextmanager
 from numbers import Integral, Real
@@ -116,6 +117,12 @@ default="adam"
     random_state : int, RandomState instance or None, default=None
         Seeds initialisation, shuffling, dropout and scheduled sampling,
         inside a forked torch RNG: the global torch RNG is left untouched.
+        torch's RNG and thread count are global to the process (dropout
+        cannot draw from a private generator), so the estimators of one
+        process fit and predict one at a time: fits run in threads (joblib's
+        threading backend, dask workers with several threads) give the same
+        models as run one after another, without running in parallel. Use
+        processes (joblib's default backend) for parallel fits.
 
     verbose : int, default=0
         0: silent (also under ``GridSearchCV``); 1: skorch's per-epoch table
@@ -297,10 +304,15 @@ class _BaseSeq2SeqAttention(BaseEstimator):
         The RNG is forked even without a seed: every DataLoader iteration
         (predict included) draws from the global RNG. Denormal floats are
         flushed to zero because CPUs compute them very slowly, and the tiny
-        gradients of long sequences produce them (2x on a 200-step encoder,
-        benchmarks/cost_table.py). Everything is restored on exit, so the
+        gradients of long sequences produce them. Everything is restored on exit, so the
         caller's global torch state is left as it was.
         """
+        with _TORCH_STATE_LOCK:
+            with self._torch_state_unlocked(seed) as n_threads:
+                yield n_threads
+
+    @contextmanager
+    def _torch_state_unlocked(self, seed):
         previous_threads = torch.get_num_threads()
         previous_flush = _flushing_denormals()
         n_threads = self._resolve_n_threads()
@@ -336,21 +348,32 @@ class _BaseSeq2SeqAttention(BaseEstimator):
         rng = check_random_state(self.random_state)
         return [int(seed) for seed in rng.randint(np.iinfo(np.int32).max, size=n)]
 
-    def _forward(self, X, net=None):
+    def _forward(self, X, net=None, outputs=None):
         """Evaluation-mode outputs of ``net`` (default ``net_``), concatenated over batches.
+
+        Parameters
+        ----------
+        outputs : list of int or None
+            Keep only these module outputs (the others are dropped batch by
+            batch, so that they never accumulate); None keeps all.
 
         Returns
         -------
-        outputs : tuple of numpy arrays, one per module output
+        outputs : tuple of numpy arrays, one per kept module output
         """
         net = self.net_ if net is None else net
         with self._torch_state():
             batches = [
-                tuple(part.numpy() for part in outputs)
-                for outputs in net.forward_iter(_as_tensors(X), training=False)
+                tuple(part.numpy() for position, part in enumerate(batch)
+                      if outputs is None or position in outputs)
+                for batch in net.forward_iter(_as_tensors(X), training=False)
             ]
         return tuple(np.concatenate(parts, axis=0) for parts in zip(*batches))
 
+
+# Held while an estimator sets torch's global state (threads, denormals,
+# RNG) and trains or predicts under it; re-entrant, as fit may predict.
+_TORCH_STATE_LOCK = threading.RLock()
 
 _ANSI_CODES = re.compile(r"\x1b\[[0-9;]*m")
 

@@ -4,6 +4,8 @@ A mixin of :class:`~sk_seqattn.Seq2SeqAttentionRegressor`: each check
 raises a ``ValueError`` that names the argument and what was expected.
 """
 
+import re
+
 import numpy as np
 from sklearn.utils.validation import check_array, check_consistent_length, validate_data
 
@@ -83,13 +85,16 @@ class _RegressorInputChecks:
             )
 
     def _check_X(self, X, reset):
-        X = validate_data(
-            self, X, reset=reset, allow_nd=True, dtype=[np.float64, np.float32],
-            # The unknown part of the known-future steps may be NaN; see
-            # _check_future_part.
-            ensure_all_finite=self.future_features is None if reset
-            else getattr(self, "future_features_", None) is None,
-        )
+        try:
+            X = validate_data(
+                self, X, reset=reset, allow_nd=True, dtype=[np.float64, np.float32],
+                # The unknown part of the known-future steps may be NaN; see
+                # _check_future_part.
+                ensure_all_finite=self.future_features is None if reset
+                else getattr(self, "future_features_", None) is None,
+            )
+        except ValueError as error:
+            raise ValueError(_one_line("X", error)) from None
         X = np.asarray(X, dtype=np.float64)
         if X.ndim == 2:
             X = X[:, :, None]  # (n_samples, n_steps, 1)
@@ -112,9 +117,12 @@ class _RegressorInputChecks:
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y is None."
             )
-        y = check_array(
-            y, ensure_2d=False, allow_nd=True, dtype=np.float64, input_name="y",
-        )
+        try:
+            y = check_array(
+                y, ensure_2d=False, allow_nd=True, dtype=np.float64, input_name="y",
+            )
+        except ValueError as error:
+            raise ValueError(_one_line("y", error)) from None
         check_consistent_length(X, y)
         if y.ndim not in (1, 2, 3):
             raise ValueError(
@@ -156,3 +164,23 @@ class _RegressorInputChecks:
                 "feature(s) per step."
             )
         return positions
+
+
+def _one_line(name, error):
+    """scikit-learn's or numpy's message about ``name``, on one line and naming it.
+
+    scikit-learn's messages span lines: a 1-D array's prints the data
+    (dropped here), a NaN's adds advice about other estimators (only its
+    first line is kept); numpy's (ragged windows, strings) do not say
+    which argument they are about.
+    """
+    lines = [line.strip() for line in str(error).splitlines()
+             if line.strip() and not line.strip().startswith("array=")]
+    if not lines:
+        return f"{name} is not a valid numeric array."
+    message = " ".join(lines) if lines[0].endswith(":") else lines[0]
+    if re.search(r"0 sample\(s\)", message):
+        return f"{name} is empty: {message}"
+    if not re.search(rf"\b{re.escape(name)}\b", message):
+        message = f"{name} must be a numeric array of equal-length windows: {message}"
+    return message

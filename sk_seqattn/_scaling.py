@@ -10,6 +10,8 @@ import numpy as np
 __all__ = []
 
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
+# The least scale of a window, relative to the training windows' median spread.
+_WINDOW_SCALE_FLOOR = 1e-3
 
 # target_transform: (forward, inverse, smallest allowed value, its wording).
 TRANSFORMS = {
@@ -96,6 +98,15 @@ class _WindowScaling:
         if fit and self.normalize == "global":
             self.feature_mean_ = X.mean(axis=(0, 1))
             self.feature_scale_ = nonzero_scale(X.std(axis=(0, 1)), self.feature_mean_)
+        if fit:
+            self.window_scale_floor_ = None
+            if self.normalize == "window":
+                # A thousandth of a typical window's spread: a window nearly
+                # constant next to the others is not divided by ~0 (1000 with
+                # one step at 1000 + 1e-10 would scale its targets by 3e10).
+                self.window_scale_floor_ = (
+                    _WINDOW_SCALE_FLOOR * np.median(X.std(axis=1), axis=0)
+                )  # (n_features,)
         return self._normalized_inputs(X, future)
 
     def _transform_targets(self, values, in_X=True):
@@ -154,7 +165,8 @@ class _WindowScaling:
         # (F,) global, or the identity.
         if self.normalize == "window":
             mean = X.mean(axis=1, keepdims=True)
-            return mean, nonzero_scale(X.std(axis=1, keepdims=True), mean)
+            std = np.maximum(X.std(axis=1, keepdims=True), self.window_scale_floor_)
+            return mean, nonzero_scale(std, mean)
         if self.normalize == "global":
             return self.feature_mean_, self.feature_scale_
         ones = np.ones(X.shape[2])

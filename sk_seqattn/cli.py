@@ -5,17 +5,21 @@ standard input). Exit statuses: 0 success, 1 a runtime failure, 2 a usage or
 input-file error (as argparse), 130 interrupted (Ctrl-C). An error is one
 ``sk-seqattn: error: ...`` line on stderr; ``--debug`` adds the traceback.
 A closed output pipe (``... | head``) ends the command quietly with 0.
+Model files are :func:`sk_seqattn.save` files, never unpickled: a pickle or
+joblib file is refused like any other file that is not one (status 2).
 """
 
 import argparse
 import csv
 import os
 import sys
-import tempfile
 import time
 import traceback
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
+
+from ._files import replacing as _replacing
 
 __all__ = ["main"]
 
@@ -244,7 +248,7 @@ def _fit(args):
 
         sources, targets = read_pairs(args.data, args.source_column, args.target_column)
         model = Seq2SeqAttentionTranslator(**_model_params(args, True)).fit(sources, targets)
-        saved = {"task": "translate", "model": model}
+        extra = {"task": "translate"}
         what = f"{len(sources)} pairs"
     else:
         from .preprocessing import make_windows
@@ -255,53 +259,47 @@ def _fit(args):
         series = read_series(args.data, args.column, args.time_column, args.id_column)
         X, y = make_windows(series, args.n_in, args.n_out)
         model = Seq2SeqAttentionRegressor(**_model_params(args, False)).fit(X, y)
-        saved = {"task": "forecast", "model": model, "column": args.column,
-                 "season": args.season, "time_column": args.time_column,
-                 "id_column": args.id_column}
+        extra = {"task": "forecast", "column": args.column, "season": args.season,
+                 "time_column": args.time_column, "id_column": args.id_column}
         what = (f"{len(X)} windows of {len(series)} series" if isinstance(series, dict)
                 else f"{len(X)} windows of a {len(series)}-step series")
-    _save_atomically(saved, args.model)
+    from .persistence import save
+
+    save(model, args.model, extra=extra)  # written whole, or not at all
     print(f"fitted on {what} in {time.perf_counter() - start:.1f} s; saved to {args.model}")
     return 0
 
 
-def _save_atomically(saved, path):
-    import joblib
-
-    with _replacing(path) as temporary:
-        joblib.dump(saved, temporary)
-
-
-@contextmanager
-def _replacing(path):
-    """Yield a temporary path beside ``path``, moved onto it when the block succeeds.
-
-    An interrupted or failed write leaves whatever ``path`` held as it was.
-    """
-    path = Path(path)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
-                                         suffix=".tmp")
-    os.close(handle)
-    try:
-        yield temporary
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def _load(path):
-    import joblib
+    """The model and the options ``fit`` kept with it, as a dict with "task" and "model".
+
+    Only sk_seqattn model files are read (``sk_seqattn.load``): a pickle,
+    joblib or damaged file is refused before anything in it is used. Their
+    warnings (another library version) become ``sk-seqattn: warning:`` lines.
+    """
+    from .persistence import _NotAModelFile, load
+    from .regressor import Seq2SeqAttentionRegressor
+    from .translator import Seq2SeqAttentionTranslator
 
     if not Path(path).is_file():
         raise CLIError(f"{path}: no such model file.")
-    try:
-        saved = joblib.load(path)
-    except Exception as exc:  # any unpickling failure is the same news to a user
-        raise CLIError(f"{path}: not a model saved by `sk-seqattn fit` ({exc}).") from None
-    if not isinstance(saved, dict) or "task" not in saved:
-        raise CLIError(f"{path}: not a model saved by `sk-seqattn fit`.")
-    return saved
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            model, extra = load(path, return_extra=True)
+        except _NotAModelFile as exc:
+            raise CLIError(f"{path}: not a model saved by `sk-seqattn fit` "
+                           f"({exc.reason}).") from None
+    for warning in caught:
+        print(f"sk-seqattn: warning: {warning.message}", file=sys.stderr)
+    saved = dict(extra) if isinstance(extra, dict) else {}
+    if "task" not in saved:  # saved by sk_seqattn.save: the task follows from the model
+        tasks = {Seq2SeqAttentionTranslator: "translate", Seq2SeqAttentionRegressor: "forecast"}
+        if type(model) not in tasks:
+            raise CLIError(f"{path}: holds a {type(model).__name__}; the command line uses "
+                           "a Seq2SeqAttentionTranslator or Seq2SeqAttentionRegressor.")
+        saved["task"] = tasks[type(model)]
+    return {"column": None, "season": None, **saved, "model": model}
 
 
 def _predict(args):
@@ -427,27 +425,29 @@ EXAMPLES = {
   sk-seqattn demo --output-dir /tmp/demo
 """,
     "fit": """examples:
-  sk-seqattn fit translate pairs.tsv --model dates.model --max-epochs 20
-  sk-seqattn fit translate pairs.csv --model m --source-column src --target-column tgt
-  sk-seqattn fit forecast sales.csv --model f --column sales --n-in 36 --n-out 12
-  sk-seqattn fit forecast panel.csv --model f --id-column store --column sales \\
+  sk-seqattn fit translate pairs.tsv --model dates.skm --max-epochs 20
+  sk-seqattn fit translate pairs.csv --model m.skm --source-column src --target-column tgt
+  sk-seqattn fit forecast sales.csv --model f.skm --column sales --n-in 36 --n-out 12
+  sk-seqattn fit forecast panel.csv --model f.skm --id-column store --column sales \\
       --n-in 36 --n-out 12
 """,
     "predict": """examples:
-  sk-seqattn predict sources.txt --model dates.model > translations.tsv
-  cat big.txt | sk-seqattn predict - --model dates.model | head
-  sk-seqattn predict sales.csv --model f --output forecast.csv
+  sk-seqattn predict sources.txt --model dates.skm > translations.tsv
+  cat big.txt | sk-seqattn predict - --model dates.skm | head
+  sk-seqattn predict sales.csv --model f.skm --output forecast.csv
 """,
     "evaluate": """examples:
-  sk-seqattn evaluate test.tsv --model dates.model
-  sk-seqattn evaluate sales.csv --model f --season 12
+  sk-seqattn evaluate test.tsv --model dates.skm
+  sk-seqattn evaluate sales.csv --model f.skm --season 12
 """,
 }
 
 
 def _data_options(parser, target):
     parser.add_argument("data", help="data file (.tsv/.txt or .csv), or - for standard input")
-    parser.add_argument("--model", required=True, help="a model saved by `sk-seqattn fit`")
+    parser.add_argument("--model", required=True,
+                        help="a model file saved by `sk-seqattn fit` or sk_seqattn.save "
+                             "(never unpickled: pickle and joblib files are refused)")
     parser.add_argument("--source-column", help="CSV translation: source column")
     if target:
         parser.add_argument("--target-column", help="CSV translation: target column")
@@ -505,7 +505,9 @@ def build_parser():
     )
     fit.add_argument("task", choices=["translate", "forecast"])
     fit.add_argument("data", help="training file (.tsv/.txt or .csv), or - for standard input")
-    fit.add_argument("--model", required=True, help="where to save the model (joblib)")
+    fit.add_argument("--model", required=True,
+                     help="where to save the model: a sk_seqattn model file (any name; "
+                          ".skm by convention), loadable with sk_seqattn.load")
     fit.add_argument("--source-column", help="CSV translation: source column")
     fit.add_argument("--target-column", help="CSV translation: target column")
     _series_options(fit)

@@ -30,7 +30,7 @@ def _no_weights(memory, steps):
 
 
 @torch.no_grad()
-def greedy_decode(network, source, source_lengths, max_length):
+def greedy_decode(network, source, source_lengths, max_length, return_attention=True):
     """Most probable token at each step.
 
     Parameters
@@ -40,12 +40,15 @@ def greedy_decode(network, source, source_lengths, max_length):
     source_lengths : LongTensor of shape (batch,)
     max_length : int
         Most output steps (end marker included).
+    return_attention : bool, default=True
+        Keep each step's attention; without it ``weights`` is None and
+        decoding keeps no (batch, out_len, src_len) tensor.
 
     Returns
     -------
     tokens : LongTensor of shape (batch, out_len)
         Ending with the end marker where one was produced, then padding.
-    weights : Tensor of shape (batch, out_len, src_len)
+    weights : Tensor of shape (batch, out_len, src_len) or None
         Attention of each output step (zeros for attention "none").
     """
     memory, keys, memory_mask, state = network.encode(source, source_lengths)
@@ -60,11 +63,14 @@ def greedy_decode(network, source, source_lengths, max_length):
         )
         tokens = log_probs.argmax(-1).masked_fill(finished, PAD_ID)  # (batch,)
         all_tokens.append(tokens)
-        all_weights.append(weights)
+        if return_attention:
+            all_weights.append(weights)
         finished |= tokens == EOS_ID
         if finished.all():
             break
     tokens = torch.stack(all_tokens, dim=1)  # (batch, out_len)
+    if not return_attention:
+        return tokens, None
     if all_weights[0] is None:
         return tokens, _no_weights(memory, tokens.size(1))
     return tokens, torch.stack(all_weights, dim=1)  # (batch, out_len, src_len)
@@ -72,7 +78,7 @@ def greedy_decode(network, source, source_lengths, max_length):
 
 @torch.no_grad()
 def beam_search(network, source, source_lengths, max_length, beam_size=5,
-                length_penalty=0.0):
+                length_penalty=0.0, return_attention=True):
     """Beam search over all sentences of the batch at once.
 
     A beam that has produced the end marker stays in the beam with its
@@ -89,6 +95,7 @@ def beam_search(network, source, source_lengths, max_length, beam_size=5,
     max_length : int
     beam_size : int
     length_penalty : float
+    return_attention : bool, default=True
 
     Returns
     -------
@@ -134,7 +141,7 @@ def beam_search(network, source, source_lengths, max_length, beam_size=5,
         finished = finished.index_select(0, origin)
         lengths = lengths.index_select(0, origin) + (~finished).long()
         history = torch.cat([history.index_select(0, origin), tokens[:, None]], dim=1)
-        if weights is not None:
+        if weights is not None and return_attention:
             weight_history = torch.cat(
                 [weight_history.index_select(0, origin), weights.index_select(0, origin)[:, None]],
                 dim=1,
@@ -148,6 +155,8 @@ def beam_search(network, source, source_lengths, max_length, beam_size=5,
         final = final / ((5.0 + lengths.float()) / 6.0) ** length_penalty
     best = row_offsets.view(batch) + final.view(batch, beams).argmax(dim=1)  # (batch,)
     tokens = history.index_select(0, best)
+    if not return_attention:
+        return tokens, None
     if weight_history.size(1) == 0:
         return tokens, _no_weights(memory[:batch], tokens.size(1))
     return tokens, weight_history.index_select(0, best)

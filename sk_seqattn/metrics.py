@@ -142,6 +142,11 @@ def interval_coverage(y_true, y_quantiles):
     0.5
     """
     y_true, y_quantiles = _check_quantile_forecast(y_true, y_quantiles)
+    if y_quantiles.shape[-1] < 2:
+        raise ValueError(
+            "y_quantiles needs at least 2 quantiles (a lower and an upper bound) on its "
+            f"last axis; got {y_quantiles.shape[-1]}."
+        )
     lower, upper = y_quantiles[..., 0], y_quantiles[..., -1]
     return float(np.mean((y_true >= lower) & (y_true <= upper)))
 

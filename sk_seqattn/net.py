@@ -340,7 +340,16 @@ class TailSplit:
         self.gap = gap
 
     def __call__(self, dataset, y=None, groups=None):
-        n_samples = len(dataset)
+        train, valid = self.indices(len(dataset))
+        return torch.utils.data.Subset(dataset, train), torch.utils.data.Subset(dataset, valid)
+
+    def indices(self, n_samples):
+        """The positions of the training samples and of the validation tail.
+
+        Returns
+        -------
+        train, valid : ndarray of int
+        """
         n_valid = max(1, int(math.ceil(self.fraction * n_samples)))
         n_train = n_samples - n_valid - self.gap
         if n_train < 1:
@@ -349,10 +358,7 @@ class TailSplit:
                 f"samples leaves no training samples out of {n_samples}."
             )
         indices = np.arange(n_samples)
-        return (
-            torch.utils.data.Subset(dataset, indices[:n_train]),
-            torch.utils.data.Subset(dataset, indices[-n_valid:]),
-        )
+        return indices[:n_train], indices[-n_valid:]
 
     def __repr__(self):
         return f"TailSplit(fraction={self.fraction}, gap={self.gap})"

@@ -16,6 +16,7 @@ from ._base import FITTED_NET_DOC, NETWORK_PARAMS_DOC, TRAINING_PARAMS_DOC, \
     _BaseSeq2SeqAttention
 from .nn import Seq2SeqRegressionNetwork
 from ._regressor_checks import _RegressorInputChecks
+from ._conformal import conformal_offsets
 from ._scaling import TRANSFORMS, _WindowScaling, as_float32
 from .net import PinballLoss, TailSplit
 
@@ -116,6 +117,18 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _RegressorInputChecks, _WindowSc
         median, :meth:`predict_quantiles` the quantiles. Must be strictly
         increasing.
 
+    conformal : bool, default=False
+        Calibrate ``quantiles`` on held-out windows (split conformal
+        quantile regression): the time-ordered tail of the samples
+        (``validation_fraction``, 0.1 if None, after ``validation_gap``) is
+        kept out of training, and each quantile level ``q`` other than the
+        median is shifted, per forecast step and target, by the
+        finite-sample ``q`` quantile of the tail's residuals (in the
+        normalised units the networks predict), so that about a fraction
+        ``q`` of such windows' values fall below it. The median, and so
+        ``predict``, is unchanged. Needs ``quantiles``. The tail also
+        serves ``early_stopping`` when that is on.
+
     future_features : int, list of int or None, default=None
         Features of a 3-D ``X`` known in advance for the forecast steps
         (calendar, holidays, planned prices). ``X`` then spans ``n_in +
@@ -162,6 +175,17 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _RegressorInputChecks, _WindowSc
     quantiles_ : ndarray of float or None
         The quantiles :meth:`predict_quantiles` returns.
 
+    quantile_offsets_ : ndarray of shape (horizon_, n_targets_, n_levels) or None
+        With ``conformal=True``: the shift of each level the networks
+        output (``quantiles_`` and the median, in increasing order; 0 for
+        the median), in normalised units.
+
+    window_scale_floor_ : ndarray of shape (n_input_features_,) or None
+        With ``normalize="window"``: the least scale a window is divided by,
+        per feature (a thousandth of the training windows' median standard
+        deviation), so that a (nearly) constant window cannot blow its
+        targets up.
+
     feature_mean_, feature_scale_ : ndarray of shape (n_input_features,)
         Per-feature statistics when ``normalize="global"``.
 
@@ -206,6 +230,7 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _RegressorInputChecks, _WindowSc
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "validation_gap": [Interval(Integral, 0, None, closed="left"), StrOptions({"auto"})],
         "quantiles": ["array-like", None],
+        "conformal": ["boolean"],
         "future_features": [Interval(Integral, 0, None, closed="left"), "array-like", None],
         "target_features": [Interval(Integral, 0, None, closed="left"), "array-like", None],
     }
@@ -232,6 +257,7 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _RegressorInputChecks, _WindowSc
         n_iter_no_change=10,
         validation_gap="auto",
         quantiles=None,
+        conformal=False,
         future_features=None,
         target_features=None,
         max_epochs=100,
@@ -266,6 +292,7 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _RegressorInputChecks, _WindowSc
         self.n_iter_no_change = n_iter_no_change
         self.validation_gap = validation_gap
         self.quantiles = quantiles
+        self.conformal = conformal
         self.future_features = future_features
         self.target_features = target_features
         self.max_epochs = max_epochs
@@ -323,6 +350,11 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _RegressorInputChecks, _WindowSc
         self.n_steps_in_ = X.shape[1] - (0 if self.future_features_ is None else self.horizon_)
         self._check_future_part(X)
         levels = self._resolve_quantiles()
+        if self.conformal and levels is None:
+            raise ValueError(
+                "conformal=True calibrates quantiles; set quantiles as well, e.g. "
+                "quantiles=(0.1, 0.9)."
+            )
         if self.season_length is not None and self.season_length > self.n_steps_in_:
             raise ValueError(
                 f"season_length={self.season_length} is longer than the input window "
@@ -332,12 +364,17 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _RegressorInputChecks, _WindowSc
         X_net, future_net, (target_mean, target_scale, season) = self._prepare(X, fit=True)
         y = self._transform_targets(y, in_X=False)
         y_net = (y - target_mean) / target_scale - season  # (n_samples, horizon, n_targets)
+        # The held-out tail (early stopping, conformal calibration) is kept
+        # out of everything fitted, the floor included.
+        split = self._train_split()
+        train = slice(None) if split is None else split.indices(len(y_net))[0]
         self.floor_ = None
         if self.linear_floor:
             alpha = self.floor_alpha
             self.floor_ = (
                 RidgeCV(alphas=_FLOOR_ALPHAS) if alpha == "auto" else Ridge(alpha=alpha)
-            ).fit(self._floor_inputs(X_net, future_net), y_net.reshape(len(y_net), -1))
+            ).fit(self._floor_inputs(X_net, future_net)[train],
+                  y_net[train].reshape(len(y_net[train]), -1))
 
         module_params = {
             "n_features": self.n_input_features_,
@@ -370,6 +407,12 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _RegressorInputChecks, _WindowSc
             )
             for seed in self._seeds(self.ensemble_size)
         ]
+        self.quantile_offsets_ = None
+        if self.conformal:
+            valid = split.indices(len(y_net))[1]
+            self.quantile_offsets_ = conformal_offsets(
+                y_net[valid], self._ensemble_forward(_take_rows(inputs, valid))[0], levels
+            )
         self.net_ = self.nets_[0]
         return self
 
@@ -386,7 +429,7 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _RegressorInputChecks, _WindowSc
         y_pred : ndarray of float64, of ``y``'s rank in ``fit``
             (n_samples,), (n_samples, horizon) or (n_samples, horizon, n_targets).
         """
-        prediction, _ = self._forward_normalized(X)
+        prediction, _ = self._forward_normalized(X, attention=False)
         if self._levels is not None:  # the median
             prediction = prediction[..., self._levels.index(0.5)]
         return self._as_y_rank(prediction)
@@ -412,7 +455,8 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _RegressorInputChecks, _WindowSc
                 "predict_quantiles needs the estimator to be fitted with quantiles, "
                 "e.g. Seq2SeqAttentionRegressor(quantiles=(0.1, 0.9))."
             )
-        prediction, _ = self._forward_normalized(X)  # (n, horizon, n_targets, n_levels)
+        prediction, _ = self._forward_normalized(X, attention=False)
+        # prediction: (n, horizon, n_targets, n_levels)
         positions = [self._levels.index(q) for q in self.quantiles_.tolist()]
         return self._as_y_rank(prediction[..., positions])
 
@@ -432,7 +476,7 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _RegressorInputChecks, _WindowSc
         check_is_fitted(self)
         if self.attention == "none":
             raise ValueError("attention='none' has no attention weights.")
-        return self._forward_normalized(X)[1]
+        return self._forward_normalized(X, attention=True)[1]
 
     def score(self, X, y, sample_weight=None):
         """R^2 over all horizons and targets, uniformly averaged.
@@ -465,20 +509,21 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _RegressorInputChecks, _WindowSc
             return prediction[:, :, 0]
         return prediction
 
-    def _forward_normalized(self, X):
-        # Predictions and attention weights in the original units, float64:
-        # the median forecast of the ensemble and its mean attention. With
+    def _forward_normalized(self, X, attention):
+        # Predictions in the original units, float64: the median forecast
+        # of the ensemble, and its mean attention if asked (else None). With
         # quantiles the predictions have a last axis of levels, sorted.
         check_is_fitted(self)
         X = self._check_X(X, reset=False)
         self._check_future_part(X)
         X_net, future_net, (target_mean, target_scale, season) = self._prepare(X)
-        inputs = self._network_inputs(X_net, future_net)
-        predictions, weights = zip(*(self._forward(inputs, net) for net in self.nets_))
-        prediction = np.median(np.stack(predictions), axis=0).astype(np.float64)
+        prediction, weights = self._ensemble_forward(
+            self._network_inputs(X_net, future_net), attention
+        )
         if self._levels is not None:
+            if self.quantile_offsets_ is not None:
+                prediction = np.sort(prediction + self.quantile_offsets_, axis=-1)
             # (n, horizon, n_targets, n_levels): the same undo for every level.
-            prediction = np.sort(prediction, axis=-1)
             season, target_scale, target_mean = (
                 np.expand_dims(part, -1) if np.ndim(part) else part
                 for part in (season, target_scale, target_mean)
@@ -488,7 +533,19 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _RegressorInputChecks, _WindowSc
             # Monotone, so quantiles stay quantiles and stay sorted.
             with np.errstate(over="ignore"):
                 prediction = TRANSFORMS[self.target_transform][1](prediction)
-        return prediction, np.mean(np.stack(weights), axis=0).astype(np.float64)
+        return prediction, weights
+
+    def _ensemble_forward(self, inputs, attention=False):
+        # The ensemble's median forecast in normalised units (quantile
+        # levels sorted, so they never cross) and its mean attention (or None).
+        outputs = [self._forward(inputs, net, outputs=[0, 1] if attention else [0])
+                   for net in self.nets_]
+        prediction = np.median(np.stack([out[0] for out in outputs]), axis=0).astype(np.float64)
+        if self._levels is not None:
+            prediction = np.sort(prediction, axis=-1)  # (n, horizon, n_targets, n_levels)
+        if not attention:
+            return prediction, None
+        return prediction, np.mean(np.stack([out[1] for out in outputs]), axis=0).astype(np.float64)
 
     def _network_inputs(self, X_net, future_net=None):
         # The module's keyword arguments: the window, the known future, and
@@ -521,9 +578,14 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _RegressorInputChecks, _WindowSc
 
     def _train_split(self):
         fraction = self.validation_fraction
-        if fraction is None and self.early_stopping:
+        if fraction is None and (self.early_stopping or self.conformal):
             fraction = 0.1
         if fraction is None:
             return None
         gap = self.horizon_ - 1 if self.validation_gap == "auto" else self.validation_gap
         return TailSplit(fraction, gap)
+
+
+def _take_rows(inputs, rows):
+    # The networks' keyword inputs of some samples.
+    return {name: values[rows] for name, values in inputs.items()}

@@ -13,6 +13,23 @@ id      token       use
 
 ``transform`` returns a 1-D object array of int64 arrays (ragged: one per
 string), so it cannot honour ``set_output(transform="pandas")``.
+
+Text is text: a special token's spelling in the data (``"</s>"`` typed by a
+user, ``"<unk>"`` in a pre-processed corpus) is never read as that token, so
+``transform`` never returns the padding, begin or end id, for any string.
+Per tokenizer:
+
+* ``CharTokenizer``: ``"</s>"`` is the four characters ``<``, ``/``, ``s``,
+  ``>``, like any other text.
+* ``WordTokenizer`` and ``BPETokenizer``: a word or subword that spells a
+  special token is an ordinary token, learned in ``fit`` like any other (and
+  ``<unk>`` when unseen). In the vocabulary and in ``tokenize`` output it
+  carries one extra leading backslash (``"\\</s>"``) so that it cannot clash
+  with the special token's entry; a token that is backslashes followed by a
+  special token's spelling gets one more too, so the escape is reversible.
+  ``detokenize`` removes it, so ``inverse_transform`` gives the text back.
+
+``inverse_transform`` writes the ``<unk>`` id as the text ``"<unk>"``.
 """
 
 import re
@@ -32,6 +49,31 @@ __all__ = [
     "PAD_ID", "UNK_ID", "BOS_ID", "EOS_ID", "SPECIAL_TOKENS",
     "CharTokenizer", "WordTokenizer", "BPETokenizer", "check_texts",
 ]
+
+
+# A token spelling a special token, after any number of backslashes: the
+# tokenizers store such text tokens with one more backslash (see the module
+# docstring), which keeps them apart from the special tokens' own entries.
+_SPECIAL_SPELLING = re.compile(
+    r"\\*(?:" + "|".join(map(re.escape, SPECIAL_TOKENS)) + ")")
+# Text tokens that would read as a control id; encode maps them to <unk>.
+_CONTROL_TOKENS = frozenset(SPECIAL_TOKENS) - {SPECIAL_TOKENS[UNK_ID]}
+_SURROGATES = re.compile("[\ud800-\udfff]")
+_METASPACE = "\u2581"
+
+
+def _escape(token):
+    """The vocabulary form of a text token: a backslash more if it spells a special."""
+    if token[-1:] == ">" and _SPECIAL_SPELLING.fullmatch(token):
+        return "\\" + token
+    return token
+
+
+def _unescape(token):
+    """The text of a vocabulary token (inverse of ``_escape``; specials unchanged)."""
+    if token[:1] == "\\" and _SPECIAL_SPELLING.fullmatch(token):
+        return token[1:]
+    return token
 
 
 def check_texts(texts, name="X"):
@@ -159,10 +201,19 @@ class _BaseTokenizer(TransformerMixin, BaseEstimator):
 
     # -- helpers for the estimators ---------------------------------------------
     def encode(self, text):
-        """One string to an int64 id array."""
-        vocabulary = self.vocabulary_
+        """One string to an int64 id array.
+
+        Never returns the padding, begin or end id: a token that spells one
+        of them is text, so it gets ``<unk>`` (1) unless the tokenizer
+        escapes it into an ordinary token (see the module docstring).
+        """
+        vocabulary, control = self.vocabulary_, _CONTROL_TOKENS
+        # The guard only matters for a subclass whose tokenize returns
+        # "</s>" etc. as they are; the tokenizers here never do.
         return np.fromiter(
-            (vocabulary.get(token, UNK_ID) for token in self.tokenize(text)), dtype=np.int64
+            (UNK_ID if token in control else vocabulary.get(token, UNK_ID)
+             for token in self.tokenize(text)),
+            dtype=np.int64,
         )
 
     def ids_to_tokens(self, ids):
@@ -191,7 +242,13 @@ class _BaseTokenizer(TransformerMixin, BaseEstimator):
 
 
 class CharTokenizer(_BaseTokenizer):
-    """One token per character.
+    """One token per character (Unicode code point).
+
+    Any string round-trips: ``inverse_transform(transform(x)) == x`` when
+    every character of ``x`` was kept in ``fit`` (and ``x`` is lowercase
+    with ``lowercase=True``); an unseen character maps to ``<unk>`` (1),
+    which ``inverse_transform`` writes as ``"<unk>"``. A special token's
+    spelling in the text, such as ``"</s>"``, is just its characters.
 
     Parameters
     ----------
@@ -219,7 +276,7 @@ class CharTokenizer(_BaseTokenizer):
 
     _parameter_constraints = {**_BaseTokenizer._parameter_constraints, "lowercase": ["boolean"]}
 
-    def __init__(self, lowercase=False, min_frequency=1, max_vocab_size=None):
+    def __init__(self, *, lowercase=False, min_frequency=1, max_vocab_size=None):
         self.lowercase = lowercase
         self.min_frequency = min_frequency
         self.max_vocab_size = max_vocab_size
@@ -228,7 +285,9 @@ class CharTokenizer(_BaseTokenizer):
         return list(text.lower() if self.lowercase else text)
 
     def detokenize(self, tokens):
-        return "".join(tokens)
+        # Unescaping is a no-op for characters; it matters for escaped words
+        # a translator copies from another tokenizer's source (replace_unk).
+        return "".join(map(_unescape, tokens))
 
 
 class WordTokenizer(_BaseTokenizer):
@@ -236,7 +295,17 @@ class WordTokenizer(_BaseTokenizer):
 
     ``detokenize`` joins with single spaces, so the round trip
     ``inverse_transform(transform(x)) == x`` holds for text whose tokens are
-    separated by single spaces (and lowercase with ``lowercase=True``).
+    separated by single spaces (and lowercase with ``lowercase=True``). With
+    the default ``pattern=None`` whitespace is normalised: for any ``x`` whose
+    words were all kept in ``fit``, the round trip gives
+    ``" ".join(x.split())`` (runs of any Unicode whitespace become one space,
+    leading and trailing whitespace is dropped). Unseen words map to
+    ``<unk>`` (1).
+
+    A word that spells a special token (``"</s>"``, ``"<unk>"``, ...) is an
+    ordinary word: learned in ``fit`` like any other, stored in
+    ``vocabulary_`` with an extra leading backslash (``"\\</s>"``) and
+    written back as ``"</s>"`` by ``inverse_transform``.
 
     Parameters
     ----------
@@ -260,7 +329,7 @@ class WordTokenizer(_BaseTokenizer):
         "lowercase": ["boolean"],
     }
 
-    def __init__(self, pattern=None, lowercase=False, min_frequency=1, max_vocab_size=None):
+    def __init__(self, *, pattern=None, lowercase=False, min_frequency=1, max_vocab_size=None):
         self.pattern = pattern
         self.lowercase = lowercase
         self.min_frequency = min_frequency
@@ -270,11 +339,14 @@ class WordTokenizer(_BaseTokenizer):
         if self.lowercase:
             text = text.lower()
         if self.pattern is None:
-            return text.split()
-        return re.findall(self.pattern, text)
+            words = text.split()
+        else:
+            # Whole matches (findall would return a pattern's groups).
+            words = [match.group() for match in re.finditer(self.pattern, text)]
+        return [_escape(word) for word in words]
 
     def detokenize(self, tokens):
-        return " ".join(tokens)
+        return " ".join(map(_unescape, tokens))
 
 
 class BPETokenizer(_BaseTokenizer):
@@ -282,21 +354,37 @@ class BPETokenizer(_BaseTokenizer):
 
     Words keep their leading space as "▁" (SentencePiece's Metaspace
     scheme), so ``inverse_transform(transform(x)) == x`` for text over the
-    fitted characters that does not start with a space.
+    fitted characters that does not start with a space and has no "▁"
+    (U+2581) of its own: a leading space is dropped, and a "▁" in the text
+    comes back as a space. Other whitespace (tabs, newlines) is kept as
+    characters. An unseen character maps to ``<unk>`` (1), one per
+    character (so do lone surrogates, which are not valid text for
+    ``tokenizers``; in ``fit`` they are left out, splitting their word).
+
+    The special tokens are not registered with ``tokenizers`` (which would
+    match ``"</s>"`` anywhere in the input and encode it as the end id): its
+    model only learns the text, and this class puts the 4 special tokens in
+    front of its vocabulary. A subword that spells a special token is stored
+    with an extra leading backslash (``"\\</s>"``), see the module docstring.
 
     Needs the ``bpe`` extra: ``pip install 'sk_seqattn[bpe]'``.
 
     Parameters
     ----------
     vocab_size : int, default=1000
-        Target vocabulary size, the 4 special tokens included (the BPE
-        counterpart of ``max_vocab_size``).
+        Most tokens in the vocabulary, the 4 special tokens included (the BPE
+        counterpart of ``max_vocab_size``). When the training texts have
+        more distinct characters than fit, the most frequent are kept (ties
+        by code point; "▁" always) and the others map to ``<unk>``.
     min_frequency : int, default=2
         A merge must occur this often.
 
     Attributes
     ----------
     vocabulary_ : dict of str to int
+    bpe_ : tokenizers.Tokenizer
+        The trained subword model, without special tokens (its own unknown
+        token is a private-use character that is not in the training texts).
     """
 
     _parameter_constraints = {
@@ -304,31 +392,73 @@ class BPETokenizer(_BaseTokenizer):
         "min_frequency": [Interval(Integral, 1, None, closed="left")],
     }
 
-    def __init__(self, vocab_size=1000, min_frequency=2):
+    def __init__(self, *, vocab_size=1000, min_frequency=2):
         self.vocab_size = vocab_size
         self.min_frequency = min_frequency
 
     def _fit_vocabulary(self, texts):
         hf = require("tokenizers", "bpe", "BPETokenizer")
-        model = hf.Tokenizer(hf.models.BPE(unk_token=SPECIAL_TOKENS[UNK_ID]))
-        model.pre_tokenizer = hf.pre_tokenizers.Metaspace(prepend_scheme="always")
-        model.decoder = hf.decoders.Metaspace(prepend_scheme="always")
-        trainer = hf.trainers.BpeTrainer(
-            vocab_size=self.vocab_size, min_frequency=self.min_frequency,
-            special_tokens=list(SPECIAL_TOKENS), show_progress=False,
+        counts = Counter()
+        for text in texts:
+            counts.update(text)
+        # The model's unknown token: one character that is not in the texts,
+        # so no merge can produce it and no training word holds it.
+        unk = _unused_character(counts)
+        # The alphabet, chosen here because the trainer's limit_alphabet
+        # breaks ties at random. "▁" (every space, and each word's start)
+        # always stays; a space is "▁" to the model.
+        budget = self.vocab_size - len(SPECIAL_TOKENS) - 1
+        ranked = sorted(
+            (char for char in counts
+             if char not in (" ", _METASPACE) and not _SURROGATES.match(char)),
+            key=lambda char: (-counts[char], char),
         )
-        model.train_from_iterator(texts, trainer)
-        self.bpe_ = model
-        vocabulary = model.get_vocab()
-        return sorted(vocabulary, key=vocabulary.get)
+        dropped = ranked[budget:] + [char for char in counts if _SURROGATES.match(char)]
+        if dropped:
+            # Left-out characters become the unknown character, which the
+            # training pre-tokenizer cuts out: the model then learns the text
+            # around them as it will see it in encode, where they are <unk>.
+            table = dict.fromkeys(map(ord, dropped), unk)
+            texts = [text.translate(table) for text in texts]
+        metaspace = hf.pre_tokenizers.Metaspace(prepend_scheme="always")
+        trainee = hf.Tokenizer(hf.models.BPE(unk_token=unk))
+        trainee.pre_tokenizer = hf.pre_tokenizers.Sequence(
+            [metaspace, hf.pre_tokenizers.Split(unk, "removed")])
+        trainer = hf.trainers.BpeTrainer(
+            # Its vocabulary: the unknown character, the alphabet, the merges.
+            vocab_size=self.vocab_size - len(SPECIAL_TOKENS) + 1,
+            min_frequency=self.min_frequency, special_tokens=[unk], show_progress=False,
+        )
+        trainee.train_from_iterator(texts, trainer)
+        # A fresh Tokenizer around the trained model: the trainer registered
+        # `unk` as an added token, which would split words around it.
+        self.bpe_ = hf.Tokenizer(trainee.model)
+        self.bpe_.pre_tokenizer = metaspace
+        vocabulary = trainee.get_vocab()
+        learned = sorted((token for token in vocabulary if token != unk), key=vocabulary.get)
+        return list(SPECIAL_TOKENS) + [_escape(token) for token in learned]
 
     def tokenize(self, text):
         check_is_fitted(self, "bpe_")
-        return self.bpe_.encode(text).tokens
+        unk = self.bpe_.model.unk_token
+        try:
+            pieces = self.bpe_.encode(text).tokens
+        except TypeError:  # lone surrogates cannot be passed to tokenizers
+            pieces = self.bpe_.encode(_SURROGATES.sub(unk, text)).tokens
+        return [SPECIAL_TOKENS[UNK_ID] if piece == unk else _escape(piece) for piece in pieces]
 
     def detokenize(self, tokens):
-        text = "".join(tokens).replace("\u2581", " ")
+        text = "".join(map(_unescape, tokens)).replace(_METASPACE, " ")
         return text[1:] if text.startswith(" ") else text
+
+
+def _unused_character(counts):
+    # The first private-use character (BMP, then planes 15 and 16) not in counts.
+    for start, stop in ((0xE000, 0xF900), (0xF0000, 0xFFFFE), (0x100000, 0x10FFFE)):
+        for code in range(start, stop):
+            if chr(code) not in counts:
+                return chr(code)
+    raise ValueError("The texts use every private-use character; no unknown token is left.")
 
 
 def _object_array(items):

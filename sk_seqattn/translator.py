@@ -57,10 +57,7 @@ class Seq2SeqAttentionTranslator(_BaseSeq2SeqAttention):
     init_scale : float or None, default=0.1
         Initialise every weight uniformly in [-init_scale, init_scale], Luong
         et al.'s recipe and OpenNMT-py's default; None keeps PyTorch's
-        initialisation. On OpenNMT-py's reference task the two end within
-        the spread over seeds (benchmarks/translator_speed.py); on long
-        sequences with a short budget None learned faster
-        (benchmarks/translator_length_stress.py).
+        initialisation (the README compares the two).
 
     source_tokenizer : tokenizer or None, default=None
         Cloned and fitted on ``X`` in ``fit`` when ``X`` holds strings;
@@ -93,10 +90,8 @@ class Seq2SeqAttentionTranslator(_BaseSeq2SeqAttention):
         How the batch's cross-entropy is scaled. "sentences": summed over
         the target tokens and divided by the number of sequences, as Luong
         et al. and OpenNMT-py do; ``max_grad_norm`` then clips as it does
-        there. "tokens": the mean per target token. On OpenNMT-py's
-        reference task, "sentences" gave 97.6% / 97.5% / 95.4% exact
-        match over three seeds and "tokens" 90.6% / 90.7% / 96.6%
-        (benchmarks/translator_seeds.py).
+        there. "tokens": the mean per target token (the README compares
+        the two).
 
 {training}
     Attributes
@@ -152,6 +147,7 @@ class Seq2SeqAttentionTranslator(_BaseSeq2SeqAttention):
 
     def __init__(
         self,
+        *,
         attention="dot",
         embedding_dim=64,
         init_scale=0.1,
@@ -324,10 +320,11 @@ class Seq2SeqAttentionTranslator(_BaseSeq2SeqAttention):
         y_pred : ndarray of object, shape (n_samples,)
             The translations as strings.
         """
-        tokens, weights, source_tokens = self._decode(X)
-        if not (self.replace_unk and self.attention != "none"
-                and self.source_tokenizer_ is not None):
-            weights = [None] * len(tokens)
+        check_is_fitted(self)
+        # Attention is kept only to replace unknown tokens.
+        replacing = (self.replace_unk and self.attention != "none"
+                     and self.source_tokenizer_ is not None)
+        tokens, weights, source_tokens = self._decode(X, attention=replacing)
         return _object_array([
             self.target_tokenizer_.detokenize(self._output_tokens(ids, step_weights, src))
             for ids, step_weights, src in zip(tokens, weights, source_tokens)
@@ -375,7 +372,13 @@ class Seq2SeqAttentionTranslator(_BaseSeq2SeqAttention):
 
     # -- helpers -------------------------------------------------------------------
     def _source_ids(self, X):
-        # Source id arrays for prediction; unseen ids become <unk>.
+        # Source id arrays for prediction; unseen ids become <unk>. Empty
+        # X is an error, as for the regressor (scikit-learn's convention).
+        if hasattr(X, "__len__") and not isinstance(X, str) and len(X) == 0:
+            raise ValueError(
+                "X is empty: expected at least one source (a string or a token id "
+                "sequence)."
+            )
         if self.source_tokenizer_ is None:
             if not _is_id_input(X):
                 raise TypeError(
@@ -390,13 +393,14 @@ class Seq2SeqAttentionTranslator(_BaseSeq2SeqAttention):
             )
         return [self.source_tokenizer_.encode(text) for text in check_texts(X, "X")]
 
-    def _decode(self, X):
+    def _decode(self, X, attention=True):
         """Decode ``X`` in length-sorted batches.
 
         Returns
         -------
         tokens : list of int64 arrays, one per sample (output ids)
-        weights : list of float arrays (out_len, src_len + 1) per sample
+        weights : list of float arrays (out_len, src_len + 1) per sample,
+            or of None without ``attention``
         source_tokens : list of list of str (source tokens and "</s>")
         """
         check_is_fitted(self)
@@ -424,14 +428,17 @@ class Seq2SeqAttentionTranslator(_BaseSeq2SeqAttention):
                                          device=device)
                 lengths_t = torch.as_tensor(lengths, dtype=torch.long, device=device)
                 if self.beam_size == 1:
-                    out, att = greedy_decode(module, source, lengths_t, max_length)
+                    out, att = greedy_decode(module, source, lengths_t, max_length,
+                                             return_attention=attention)
                 else:
                     out, att = beam_search(module, source, lengths_t, max_length,
-                                           self.beam_size, self.length_penalty)
-                out, att = out.cpu().numpy(), att.float().cpu().numpy()
+                                           self.beam_size, self.length_penalty,
+                                           return_attention=attention)
+                out = out.cpu().numpy()
+                att = None if att is None else att.float().cpu().numpy()
                 for i, row in enumerate(rows):
                     tokens[row] = out[i]
-                    weights[row] = att[i, :, : lengths[i]]
+                    weights[row] = None if att is None else att[i, :, : lengths[i]]
         source_tokens = [self._source_token_strings(ids) for ids in sources]
         return tokens, weights, source_tokens
 

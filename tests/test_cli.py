@@ -127,13 +127,18 @@ def test_demo_smoke(capsys, tmp_path, monkeypatch):
 
 
 # -- the command line in pipelines: run as a subprocess ------------------------------
+import json  # noqa: E402
 import os  # noqa: E402
+import pickle  # noqa: E402
 import signal  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import threading  # noqa: E402
+import zipfile  # noqa: E402
 
-import joblib  # noqa: E402
+from sklearn.preprocessing import StandardScaler  # noqa: E402
+
+from sk_seqattn import Seq2SeqAttentionTranslator, load, save  # noqa: E402
 
 CLI = [sys.executable, "-m", "sk_seqattn"]
 ENV = {**os.environ, "PYTHONUNBUFFERED": "1", "OMP_NUM_THREADS": "1"}
@@ -258,8 +263,8 @@ def test_exit_statuses_and_debug(tmp_path, translation_model):
     assert done.returncode == 2 and done.stderr.count("\n") == 1  # input-file error
     done = cli_process("predict", "--model")
     assert done.returncode == 2  # usage error (argparse)
-    broken = tmp_path / "broken.joblib"
-    joblib.dump({"task": "translate", "model": 42}, broken)  # fails at run time
+    broken = tmp_path / "broken.skm"  # a valid file whose model cannot translate:
+    save(StandardScaler().fit([[0.0]]), broken, extra={"task": "translate"})  # fails at run time
     sources = tmp_path / "one.txt"
     sources.write_text("abc\n")
     done = cli_process("predict", sources, "--model", broken)
@@ -269,6 +274,73 @@ def test_exit_statuses_and_debug(tmp_path, translation_model):
     assert done.returncode == 1 and "Traceback (most recent call last)" in done.stderr
     done = cli_process("predict", sources, "--model", broken, "--debug")
     assert done.returncode == 1 and "Traceback (most recent call last)" in done.stderr
+
+
+class _Marker:
+    """Unpickling this creates the file ``path``: what a crafted pickle could do."""
+
+    def __init__(self, path):
+        self.path = str(path)
+
+    def __reduce__(self):
+        return open, (self.path, "w")
+
+
+def test_a_pickle_is_refused_and_never_run(tmp_path, translation_model):
+    marker, model = tmp_path / "marker", tmp_path / "model.joblib"
+    model.write_bytes(pickle.dumps({"task": "translate", "model": _Marker(marker)}))
+    sources = tmp_path / "one.txt"
+    sources.write_text("abc\n")
+    for command in (["predict", sources], ["evaluate", sources]):
+        done = cli_process(*command, "--model", model)
+        assert done.returncode == 2 and done.stderr.count("\n") == 1
+        assert "not a model saved by `sk-seqattn fit` (it is a pickle" in done.stderr
+        assert not marker.exists()  # nothing in the file ran
+    pickle.loads(model.read_bytes())  # as joblib.load did: it runs the file's code
+    assert marker.exists()
+
+
+def _rewritten(source, target, edit):
+    # A copy of the model file ``source`` with its model.json passed through ``edit``.
+    with zipfile.ZipFile(source) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    document = json.loads(members["model.json"])
+    edit(document)
+    members["model.json"] = json.dumps(document).encode()
+    with zipfile.ZipFile(target, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return target
+
+
+def test_truncated_and_crafted_model_files_are_refused(capsys, tmp_path, translation_model):
+    sources = tmp_path / "one.txt"
+    sources.write_text("abc\n")
+    truncated = tmp_path / "truncated.skm"
+    truncated.write_bytes(translation_model.read_bytes()[:200])
+    crafted = _rewritten(translation_model, tmp_path / "crafted.skm", lambda document: document[
+        "estimator"].update({"class": "subprocess.Popen"}))
+    for path, reason in ((truncated, "truncated archive"), (crafted, "'subprocess.Popen'")):
+        status, out, err = run(capsys, "predict", sources, "--model", path)
+        assert status == 2 and out == "" and err.count("\n") == 1
+        assert "not a model saved by `sk-seqattn fit`" in err and reason in err
+
+
+def test_model_files_are_sk_seqattn_model_files(capsys, tmp_path, translation_model):
+    model, extra = load(translation_model, return_extra=True)
+    assert isinstance(model, Seq2SeqAttentionTranslator) and extra == {"task": "translate"}
+    sources = tmp_path / "one.txt"
+    sources.write_text("abc\n")
+    # Saved from Python without the CLI's extra: the task follows from the model.
+    save(model, tmp_path / "plain.skm")
+    status, out, _ = run(capsys, "predict", sources, "--model", tmp_path / "plain.skm")
+    assert status == 0 and out.startswith("abc\t")
+    # Another library version: a warning line, and the prediction all the same.
+    older = _rewritten(translation_model, tmp_path / "older.skm",
+                       lambda document: document["versions"].update(sk_seqattn="0.0.1"))
+    status, out, err = run(capsys, "predict", sources, "--model", older)
+    assert status == 0 and out.startswith("abc\t")
+    assert err.startswith("sk-seqattn: warning:") and "sk_seqattn 0.0.1" in err
 
 
 def test_interrupted_fit_exits_130_and_keeps_the_previous_model(series_csv, tmp_path):

@@ -89,3 +89,12 @@ def test_string_estimators_fit_leaves_params_and_adds_only_fitted_attributes(est
     restored = pickle.loads(pickle.dumps(estimator))
     assert [list(a) if hasattr(a, "__len__") else a for a in getattr(restored, method)(TEXTS)] \
         == [list(a) if hasattr(a, "__len__") else a for a in output]
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=_ids(ESTIMATORS))
+def test_parameters_are_keyword_only(estimator):
+    # As in scikit-learn: Seq2SeqAttentionTranslator("dot", 64) must not
+    # silently set embedding_dim.
+    import inspect
+    parameters = list(inspect.signature(type(estimator).__init__).parameters.values())[1:]
+    assert parameters and all(p.kind is p.KEYWORD_ONLY for p in parameters)

@@ -447,3 +447,58 @@ def test_one_model_forecasts_past_the_end_of_every_series_of_a_panel():
     # Each series' forecast is on its own scale.
     levels = forecasts.groupby(level="series")["y"].mean()
     assert levels["c"] < levels["a"] < levels["b"]
+
+
+# -- hostile input and concurrency ----------------------------------------------------
+def test_a_nearly_constant_window_cannot_blow_up_its_targets(sine_windows):
+    X, y = sine_windows
+    # One window at 1000 with a 1e-10 bump: its own spread is ~3e-11, so
+    # dividing by it would turn a target step of 1 into ~3e10.
+    flat = np.full((1, X.shape[1]), 1000.0)
+    flat[0, -1] += 1e-10
+    X = np.vstack([X, flat, np.full((1, X.shape[1]), 1000.0)])
+    y = np.vstack([y, np.full((2, y.shape[1]), 1001.0)])
+    reg = Seq2SeqAttentionRegressor(**dict(FAST, max_epochs=2)).fit(X, y)
+    np.testing.assert_allclose(reg.window_scale_floor_,
+                               1e-3 * np.median(X.std(axis=1)), rtol=1e-12)
+    losses = reg.history_[:, "train_loss"]
+    assert np.all(np.isfinite(losses)) and max(losses) < 1e8
+    assert np.all(np.isfinite(reg.predict(X[-2:])))
+
+
+def test_fits_in_threads_equal_fits_one_after_another(sine_windows):
+    from joblib import Parallel, delayed
+    X, y = sine_windows
+    models = [Seq2SeqAttentionRegressor(**dict(FAST, max_epochs=4, dropout=0.2, num_layers=2,
+                                               random_state=seed)) for seed in range(4)]
+    expected = [clone(model).fit(X, y).predict(X) for model in models]
+    fitted = Parallel(n_jobs=4, backend="threading")(
+        delayed(clone(model).fit)(X, y) for model in models
+    )
+    for model, prediction in zip(fitted, expected):
+        np.testing.assert_array_equal(model.predict(X), prediction)
+
+
+def test_predict_keeps_no_attention(sine_windows, monkeypatch):
+    X, y = sine_windows
+    reg = Seq2SeqAttentionRegressor(**FAST).fit(X, y)
+    asked = []
+    forward = reg._forward
+    monkeypatch.setattr(reg, "_forward", lambda *args, **kwargs: asked.append(
+        kwargs.get("outputs")) or forward(*args, **kwargs))
+    reg.predict(X)
+    assert asked == [[0]]
+    assert reg.attention_weights(X[:2]).shape == (2, 4, 12)
+    assert asked[-1] == [0, 1]
+
+
+def test_empty_X_is_an_error_for_both_estimators(sine_windows):
+    from sk_seqattn import Seq2SeqAttentionTranslator
+    X, y = sine_windows
+    reg = Seq2SeqAttentionRegressor(**FAST).fit(X, y)
+    with pytest.raises(ValueError, match="0 sample"):
+        reg.predict(np.empty((0, 12)))
+    translator = Seq2SeqAttentionTranslator(embedding_dim=4, hidden_size=8, max_epochs=1,
+                                            random_state=0).fit(["ab", "ba"], ["ba", "ab"])
+    with pytest.raises(ValueError, match="X is empty"):
+        translator.predict([])

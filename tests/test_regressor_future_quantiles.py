@@ -299,3 +299,53 @@ def test_cuda_fitted_model_predicts_on_a_cpu_only_host(estimator, monkeypatch, n
     with pytest.warns(UserWarning, match="predicts on the CPU"):
         restored = pickle.loads(pickle.dumps(model))
     np.testing.assert_array_equal(restored.predict(inputs), expected)
+
+
+# -- conformal calibration ----------------------------------------------------------
+def _sine_windows(seed, n=1000):
+    rng = np.random.RandomState(seed)
+    series = np.sin(np.arange(n) / 4) + 0.5 * rng.randn(n)
+    return make_windows(series, 12, 3)
+
+
+def test_conformal_levels_cover_their_nominal_share_of_new_windows():
+    X, y = _sine_windows(0)
+    X_new, y_new = _sine_windows(1)
+    # One epoch leaves the quantile heads far from calibrated; the shifts
+    # learned on the held-out tail bring each level to its share.
+    params = dict(FAST, max_epochs=1, quantiles=(0.1, 0.9), validation_fraction=0.3)
+    raw = Seq2SeqAttentionRegressor(**params).fit(X, y)
+    calibrated = Seq2SeqAttentionRegressor(conformal=True, **params).fit(X, y)
+    assert raw.quantile_offsets_ is None
+    assert calibrated.quantile_offsets_.shape == (3, 1, 3)  # (horizon, targets, levels)
+    np.testing.assert_array_equal(calibrated.quantile_offsets_[..., 1], 0.0)  # the median
+    raw_coverage = interval_coverage(y_new, raw.predict_quantiles(X_new))
+    coverage = interval_coverage(y_new, calibrated.predict_quantiles(X_new))
+    assert abs(raw_coverage - 0.8) > 0.1
+    assert abs(coverage - 0.8) < 0.05
+    below = np.mean(y_new[..., None] < calibrated.predict_quantiles(X_new), axis=(0, 1))
+    np.testing.assert_allclose(below, [0.1, 0.9], atol=0.05)
+    # The calibration tail (and the gap before it) is kept out of training.
+    n_valid = int(np.ceil(0.3 * len(X)))
+    batches = calibrated.history_[0, "batches"]
+    assert sum(b.get("train_batch_size", 0) for b in batches) == len(X) - n_valid - 2
+
+
+def test_the_held_out_tail_is_kept_out_of_the_linear_floor():
+    from sklearn.linear_model import RidgeCV
+
+    from sk_seqattn.regressor import _FLOOR_ALPHAS
+    X, y = _sine_windows(0, n=300)
+    reg = Seq2SeqAttentionRegressor(**FAST, validation_fraction=0.5, validation_gap=0).fit(X, y)
+    X_net, _, (mean, scale, _) = reg._prepare(X)
+    mean, scale = mean.reshape(-1, 1, 1), scale.reshape(-1, 1, 1)  # per window
+    y_net = ((y[..., None] - mean) / scale).reshape(len(y), -1)
+    head = len(X) - int(np.ceil(0.5 * len(X)))
+    expected = RidgeCV(alphas=_FLOOR_ALPHAS).fit(X_net.reshape(len(X), -1)[:head], y_net[:head])
+    np.testing.assert_allclose(reg.floor_.coef_, expected.coef_, rtol=1e-6, atol=1e-9)
+
+
+def test_conformal_needs_quantiles(noisy_sine):
+    X, y = noisy_sine
+    with pytest.raises(ValueError, match="conformal=True calibrates quantiles"):
+        Seq2SeqAttentionRegressor(conformal=True, **FAST).fit(X[:50], y[:50])

@@ -222,3 +222,23 @@ def test_validation_is_free_running_and_feeds_early_stopping(reversal):
     ).fit(X, y)
     assert "valid_loss" in model.history_[-1] and len(model.history_) < 20
     assert np.isfinite(model.history_[:, "valid_loss"]).all()
+
+
+def test_parameters_are_keyword_only():
+    with pytest.raises(TypeError, match="positional"):
+        Seq2SeqAttentionTranslator("dot", 64)
+
+
+def test_predict_keeps_attention_only_to_replace_unknown_tokens(fitted, monkeypatch):
+    import sk_seqattn.translator as translator_module
+    asked = []
+
+    def spy(*args, return_attention=True):
+        asked.append(return_attention)
+        return greedy_decode(*args, return_attention=return_attention)
+
+    monkeypatch.setattr(translator_module, "greedy_decode", spy)
+    fitted.predict(["abc", "cab"])
+    assert asked == [False]
+    assert fitted.attention_weights(["abc"])[0].weights.shape[1] == 4  # 3 tokens and </s>
+    assert asked[-1] is True
