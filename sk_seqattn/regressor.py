@@ -428,6 +428,7 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _RegressorInputChecks, _WindowSc
         -------
         y_pred : ndarray of float64, of ``y``'s rank in ``fit``
             (n_samples,), (n_samples, horizon) or (n_samples, horizon, n_targets).
+            An empty ``X`` is a ``ValueError``, as for the translator.
         """
         prediction, _ = self._forward_normalized(X, attention=False)
         if self._levels is not None:  # the median

@@ -318,7 +318,8 @@ class Seq2SeqAttentionTranslator(_BaseSeq2SeqAttention):
         Returns
         -------
         y_pred : ndarray of object, shape (n_samples,)
-            The translations as strings.
+            The translations as strings. An empty ``X`` is a
+            ``ValueError``, as for the regressor.
         """
         check_is_fitted(self)
         # Attention is kept only to replace unknown tokens.

@@ -127,18 +127,17 @@ def test_demo_smoke(capsys, tmp_path, monkeypatch):
 
 
 # -- the command line in pipelines: run as a subprocess ------------------------------
-import json  # noqa: E402
 import os  # noqa: E402
 import pickle  # noqa: E402
 import signal  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import threading  # noqa: E402
-import zipfile  # noqa: E402
 
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 
 from sk_seqattn import Seq2SeqAttentionTranslator, load, save  # noqa: E402
+from test_persistence import rewrite  # noqa: E402
 
 CLI = [sys.executable, "-m", "sk_seqattn"]
 ENV = {**os.environ, "PYTHONUNBUFFERED": "1", "OMP_NUM_THREADS": "1"}
@@ -302,14 +301,8 @@ def test_a_pickle_is_refused_and_never_run(tmp_path, translation_model):
 
 def _rewritten(source, target, edit):
     # A copy of the model file ``source`` with its model.json passed through ``edit``.
-    with zipfile.ZipFile(source) as archive:
-        members = {name: archive.read(name) for name in archive.namelist()}
-    document = json.loads(members["model.json"])
-    edit(document)
-    members["model.json"] = json.dumps(document).encode()
-    with zipfile.ZipFile(target, "w") as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
+    target.write_bytes(source.read_bytes())
+    rewrite(target, edit)
     return target
 
 
