@@ -216,6 +216,22 @@ class _BaseTokenizer(TransformerMixin, BaseEstimator):
             dtype=np.int64,
         )
 
+    def surface_tokens(self, text):
+        """The text of each token of ``text``, one for one with :meth:`encode`'s ids.
+
+        Where ``encode`` gives ``<unk>``, this keeps what the text said (the
+        unseen word, character or symbol), in the tokenizer's own token
+        form: what ``replace_unk`` copies to the output. Without lowercasing
+        it is the token as written; with it, the original case where the
+        tokenization allows.
+        """
+        return self._surface(text)
+
+    def _surface(self, text):
+        # Default: the tokens themselves (escaped forms stay escaped, so
+        # that detokenize treats them as it treats tokens).
+        return self.tokenize(text)
+
     def ids_to_tokens(self, ids):
         """Ids to tokens, without pad/begin and up to the first end marker."""
         ids = np.asarray(ids, dtype=np.int64).ravel()
@@ -284,6 +300,12 @@ class CharTokenizer(_BaseTokenizer):
     def tokenize(self, text):
         return list(text.lower() if self.lowercase else text)
 
+    def _surface(self, text):
+        # The original characters, unless lowercasing changed the length
+        # (e.g. "İ" lowercases to two code points).
+        tokens = self.tokenize(text)
+        return list(text) if len(tokens) == len(text) else tokens
+
     def detokenize(self, tokens):
         # Unescaping is a no-op for characters; it matters for escaped words
         # a translator copies from another tokenizer's source (replace_unk).
@@ -338,12 +360,20 @@ class WordTokenizer(_BaseTokenizer):
     def tokenize(self, text):
         if self.lowercase:
             text = text.lower()
+        return [_escape(word) for word in self._words(text)]
+
+    def _words(self, text):
         if self.pattern is None:
-            words = text.split()
-        else:
-            # Whole matches (findall would return a pattern's groups).
-            words = [match.group() for match in re.finditer(self.pattern, text)]
-        return [_escape(word) for word in words]
+            return text.split()
+        # Whole matches (findall would return a pattern's groups).
+        return [match.group() for match in re.finditer(self.pattern, text)]
+
+    def _surface(self, text):
+        # The words as written (case kept), if they split as the lowercased
+        # text does.
+        tokens = self.tokenize(text)
+        words = [_escape(word) for word in self._words(text)]
+        return words if len(words) == len(tokens) else tokens
 
     def detokenize(self, tokens):
         return " ".join(map(_unescape, tokens))
@@ -446,6 +476,18 @@ class BPETokenizer(_BaseTokenizer):
         except TypeError:  # lone surrogates cannot be passed to tokenizers
             pieces = self.bpe_.encode(_SURROGATES.sub(unk, text)).tokens
         return [SPECIAL_TOKENS[UNK_ID] if piece == unk else _escape(piece) for piece in pieces]
+
+    def _surface(self, text):
+        # An unknown piece is one unseen character: take it from the text
+        # through the encoding's offsets.
+        tokens = self.tokenize(text)
+        if SPECIAL_TOKENS[UNK_ID] not in tokens or _SURROGATES.search(text):
+            return tokens
+        offsets = self.bpe_.encode(text).offsets
+        if len(offsets) != len(tokens):
+            return tokens
+        return [text[start:end] if token == SPECIAL_TOKENS[UNK_ID] and end > start else token
+                for token, (start, end) in zip(tokens, offsets)]
 
     def detokenize(self, tokens):
         text = "".join(map(_unescape, tokens)).replace(_METASPACE, " ")

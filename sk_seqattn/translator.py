@@ -1,5 +1,6 @@
 """Seq2SeqAttentionTranslator: strings in, strings out, with Luong attention."""
 
+import warnings
 from dataclasses import dataclass
 from numbers import Integral, Real
 
@@ -83,8 +84,11 @@ class Seq2SeqAttentionTranslator(_BaseSeq2SeqAttention):
 
     replace_unk : bool, default=False
         Replace each predicted ``<unk>`` with the source token that the
-        step attended to most (Luong et al.'s unknown-word replacement).
-        Needs string input and attention other than "none".
+        step attended to most (Luong et al.'s unknown-word replacement),
+        as written in the source: a word that neither vocabulary holds is
+        copied, not its ``<unk>``. Needs string input and attention other
+        than "none": ``fit`` warns that it has no effect otherwise. An
+        ``<unk>`` predicted for an empty source stays ``<unk>``.
 
     loss_normalization : {{"sentences", "tokens"}}, default="sentences"
         How the batch's cross-entropy is scaled. "sentences": summed over
@@ -264,6 +268,13 @@ class Seq2SeqAttentionTranslator(_BaseSeq2SeqAttention):
             )
         if not sources:
             raise ValueError("X and y are empty; at least one pair is needed to fit.")
+        if self.replace_unk and (id_input or self.attention == "none"):
+            reason = "attention='none'" if self.attention == "none" else "id-sequence input"
+            warnings.warn(
+                f"replace_unk=True has no effect with {reason}: it copies the source word "
+                "the attention points at, which needs attention and the source text.",
+                UserWarning, stacklevel=2,
+            )
         if id_input:
             self.source_tokenizer_ = None
             self.source_vocab_size_ = max(
@@ -373,8 +384,9 @@ class Seq2SeqAttentionTranslator(_BaseSeq2SeqAttention):
 
     # -- helpers -------------------------------------------------------------------
     def _source_ids(self, X):
-        # Source id arrays for prediction; unseen ids become <unk>. Empty
-        # X is an error, as for the regressor (scikit-learn's convention).
+        # Source id arrays for prediction, and the source texts (None for
+        # id input); unseen ids become <unk>. Empty X is an error, as for
+        # the regressor (scikit-learn's convention).
         if hasattr(X, "__len__") and not isinstance(X, str) and len(X) == 0:
             raise ValueError(
                 "X is empty: expected at least one source (a string or a token id "
@@ -387,12 +399,13 @@ class Seq2SeqAttentionTranslator(_BaseSeq2SeqAttention):
                     "sequences too, not strings."
                 )
             return [np.where(ids < self.source_vocab_size_, ids, UNK_ID)
-                    for ids in _check_id_sequences(X)]
+                    for ids in _check_id_sequences(X)], None
         if _is_id_input(X):
             raise TypeError(
                 "This translator was fitted on strings; X must hold strings too."
             )
-        return [self.source_tokenizer_.encode(text) for text in check_texts(X, "X")]
+        texts = check_texts(X, "X")
+        return [self.source_tokenizer_.encode(text) for text in texts], texts
 
     def _decode(self, X, attention=True):
         """Decode ``X`` in length-sorted batches.
@@ -405,7 +418,7 @@ class Seq2SeqAttentionTranslator(_BaseSeq2SeqAttention):
         source_tokens : list of list of str (source tokens and "</s>")
         """
         check_is_fitted(self)
-        sources = self._source_ids(X)
+        sources, texts = self._source_ids(X)
         source_ids, source_lengths = _pad_with_end(sources)
         if self.attention == "location" and source_lengths.size and \
                 source_lengths.max() > self.max_source_length_:
@@ -440,19 +453,25 @@ class Seq2SeqAttentionTranslator(_BaseSeq2SeqAttention):
                 for i, row in enumerate(rows):
                     tokens[row] = out[i]
                     weights[row] = None if att is None else att[i, :, : lengths[i]]
-        source_tokens = [self._source_token_strings(ids) for ids in sources]
+        end = [SPECIAL_TOKENS[EOS_ID]]
+        if texts is None:
+            source_tokens = [[str(i) for i in ids] + end for ids in sources]
+        else:
+            # As written, so that replace_unk copies an unseen word itself
+            # (a tokenizer of the user's without surface_tokens: its tokens).
+            tokenizer = self.source_tokenizer_
+            surface = getattr(tokenizer, "surface_tokens", None)
+            source_tokens = [
+                (surface(text) if surface else tokenizer.convert_ids(ids).copy()) + end
+                for text, ids in zip(texts, sources)
+            ]
         return tokens, weights, source_tokens
-
-    def _source_token_strings(self, ids):
-        if self.source_tokenizer_ is None:
-            return [str(i) for i in ids] + [SPECIAL_TOKENS[EOS_ID]]
-        return self.source_tokenizer_.convert_ids(ids) + [SPECIAL_TOKENS[EOS_ID]]
 
     def _output_tokens(self, ids, weights, source_tokens):
         # Output tokens; with weights, each <unk> becomes the most attended
         # source token (the end marker excluded).
         tokens = self.target_tokenizer_.ids_to_tokens(ids)
-        if weights is not None:
+        if weights is not None and len(source_tokens) > 1:  # not for an empty source
             ids = _until_end(ids)[: len(tokens)]
             for t in np.flatnonzero(ids == UNK_ID):
                 tokens[t] = source_tokens[int(np.argmax(weights[t, : len(source_tokens) - 1]))]

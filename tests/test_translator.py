@@ -9,7 +9,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 
 from sk_seqattn import (
-    AttentionMap, CharTokenizer, Seq2SeqAttentionTranslator, WordTokenizer,
+    AttentionMap, BPETokenizer, CharTokenizer, Seq2SeqAttentionTranslator, WordTokenizer,
 )
 from sk_seqattn.decoding import beam_search, greedy_decode
 from sk_seqattn.nn import Seq2SeqTranslationNetwork
@@ -242,3 +242,226 @@ def test_predict_keeps_attention_only_to_replace_unknown_tokens(fitted, monkeypa
     assert asked == [False]
     assert fitted.attention_weights(["abc"])[0].weights.shape[1] == 4  # 3 tokens and </s>
     assert asked[-1] is True
+
+
+# -- unknown-word replacement ----------------------------------------------------
+@pytest.fixture(scope="module")
+def word_copier():
+    # Single words copied; the rare ones (once each) are <unk> in both
+    # vocabularies, so the model learns to answer an unknown word with <unk>.
+    frequent = ["alpha", "beta", "gamma", "delta"] * 10
+    rare = [f"name{i}" for i in range(30)]
+    X = frequent + rare
+    tokenizer = WordTokenizer(min_frequency=2)
+    return Seq2SeqAttentionTranslator(
+        source_tokenizer=tokenizer, target_tokenizer=tokenizer, **dict(FAST, max_epochs=40,
+                                                                       lr=0.01),
+    ).fit(X, X)
+
+
+def test_replace_unk_copies_the_unseen_source_word_itself(word_copier):
+    sources = ["Zorg", "beta", "X-42"]
+    assert list(word_copier.predict(sources)) == ["<unk>", "beta", "<unk>"]
+    replacing = copy.deepcopy(word_copier).set_params(replace_unk=True)
+    # Copied as written: before, the source's own <unk> was copied.
+    assert list(replacing.predict(sources)) == ["Zorg", "beta", "X-42"]
+    # The attention maps are labelled with the source as written too.
+    assert replacing.attention_weights(["Zorg"])[0].source_tokens == ["Zorg", "</s>"]
+
+
+def test_replace_unk_leaves_the_unk_of_an_empty_source(word_copier):
+    replacing = copy.deepcopy(word_copier).set_params(replace_unk=True)
+    assert replacing.predict([""]).shape == (1,)  # no source word to copy: no error
+
+
+@pytest.mark.parametrize("attention, ids", [("none", False), ("dot", True)])
+def test_replace_unk_warns_where_it_cannot_work(attention, ids):
+    X = [np.array([4, 5]), np.array([5, 4])] if ids else ["ab", "ba"]
+    with pytest.warns(UserWarning, match="replace_unk=True has no effect"):
+        Seq2SeqAttentionTranslator(attention=attention, replace_unk=True,
+                                   **dict(FAST, max_epochs=1)).fit(X, ["x", "y"])
+
+
+def test_surface_tokens_are_the_tokens_as_written():
+    word = WordTokenizer(lowercase=True).fit(["a b"])
+    assert word.surface_tokens("A Xyz b") == ["A", "Xyz", "b"]
+    assert list(word.encode("A Xyz b")) == [4, 1, 5]
+    char = CharTokenizer(lowercase=True).fit(["ab"])
+    assert char.surface_tokens("AbZ") == ["A", "b", "Z"]
+    bpe = BPETokenizer(vocab_size=30, min_frequency=1).fit(["hello world", "low"])
+    tokens = bpe.tokenize("hello Zorg")
+    assert len(bpe.surface_tokens("hello Zorg")) == len(tokens) == len(bpe.encode("hello Zorg"))
+    assert "<unk>" in tokens and "<unk>" not in bpe.surface_tokens("hello Zorg")
+
+
+# -- beam search: k live hypotheses, length penalty during the search -------------
+import functools  # noqa: E402
+import itertools  # noqa: E402
+import types  # noqa: E402
+
+from sk_seqattn.tokenizers import BOS_ID, PAD_ID  # noqa: E402
+
+
+class _TableNetwork:
+    """``encode``/``step`` of a network whose next-token log-probabilities
+    are ``table(sentence, prefix)`` ({token: log-probability}; other tokens
+    impossible), the sentence being ``source[:, 0]``. Attention is uniform
+    over the source's tokens."""
+
+    def __init__(self, table, vocab_size=7, capacity=16):
+        self.table, self.vocab_size, self.capacity = table, vocab_size, capacity
+        self.decoder = types.SimpleNamespace(initial_feed=lambda memory: None)
+
+    def encode(self, source, source_lengths):
+        batch, src_len = source.shape
+        mask = torch.arange(src_len)[None, :] < source_lengths[:, None]  # (batch, src_len)
+        state = torch.zeros(1, batch, 2 + self.capacity, dtype=torch.long)  # sentence, n, prefix
+        state[0, :, 0] = source[:, 0]
+        memory = mask.float()[:, :, None]  # (batch, src_len, 1)
+        return memory, None, None if bool(mask.all()) else mask, state
+
+    def step(self, tokens, state, feed, memory, keys, memory_mask):
+        state = state.clone()
+        logits = torch.full((tokens.size(0), self.vocab_size), float("-inf"))
+        for r, token in enumerate(tokens.tolist()):
+            n = int(state[0, r, 1])
+            if token != BOS_ID and n < self.capacity:
+                state[0, r, 2 + n] = token
+                state[0, r, 1] = n = n + 1
+            prefix = tuple(state[0, r, 2: 2 + n].tolist())
+            for t, log_prob in self.table(int(state[0, r, 0]), prefix).items():
+                logits[r, t] = log_prob
+        weights = memory[:, :, 0] / memory[:, :, 0].sum(1, keepdim=True)  # (rows, src_len)
+        return logits, weights, state, feed
+
+
+def _lp(length, alpha):
+    return ((5 + length) / 6) ** alpha
+
+
+def _trim(tokens):
+    tokens = [t for t in tokens if t != PAD_ID]
+    return tuple(tokens)
+
+
+def test_length_penalty_reaches_a_hypothesis_pruned_without_it():
+    # p(EOS) = e^-1 first; "a" (4) then EOS: e^-1.2; "b b b EOS" (5 5 5 3):
+    # e^-1.35. Plain log-probability: "EOS"; with lp (alpha=1): -1.35 / 1.5
+    # = -0.9 beats -1.0 and -1.2 / (7/6) = -1.03. With beam_size=2, "b"
+    # (-1.2) ranks third after step 1, where "EOS" must not take its slot.
+    A, B = 4, 5
+
+    def table(sentence, prefix):
+        if prefix == ():
+            return {EOS_ID: -1.0, A: -1.1, B: -1.2, 6: -5.0}
+        if prefix[0] == A:
+            return {EOS_ID: -0.1, A: -3.0, B: -3.0}
+        if prefix in [(B,), (B, B)]:
+            return {B: -0.05, EOS_ID: -4.0, A: -4.0}
+        return {EOS_ID: -0.05, A: -5.0, B: -5.0}
+
+    network = _TableNetwork(table)
+    source, lengths = torch.tensor([[4, 5]]), torch.tensor([2])
+    plain, _ = beam_search(network, source, lengths, 6, beam_size=2, length_penalty=0.0)
+    penalised, weights = beam_search(network, source, lengths, 6, beam_size=2,
+                                     length_penalty=1.0)
+    assert plain.tolist() == [[EOS_ID]]
+    assert penalised.tolist() == [[B, B, B, EOS_ID]]
+    torch.testing.assert_close(weights, torch.full((1, 4, 2), 0.5))
+
+
+def _random_table(sentence, prefix, real=(4, 5, 6)):
+    rng = np.random.RandomState(abs(hash((sentence,) + prefix)) % 2 ** 31)
+    logits = rng.randn(len(real) + 1) * 2.0
+    return dict(zip(real + (EOS_ID,), logits.tolist()))
+
+
+def _log_prob_of(table, sentence, sequence, vocab_size=7):
+    total = 0.0
+    for t, token in enumerate(sequence):
+        logits = torch.full((vocab_size,), float("-inf"))
+        for k, v in table(sentence, tuple(sequence[:t])).items():
+            logits[k] = v
+        total += float(torch.log_softmax(logits, 0)[token])
+    return total
+
+
+@pytest.mark.parametrize("alpha", [0.0, 0.6, 1.0, 3.0])
+def test_large_beam_finds_the_exact_best_under_the_length_penalty(alpha):
+    # 3 real tokens, max_length 4: 1 + 3 + 9 + 27 sequences ending with EOS
+    # and 81 cut at max_length: 121 <= beam_size.
+    table = functools.lru_cache(maxsize=None)(_random_table)
+    real, max_length = (4, 5, 6), 4
+    sentences = [7, 8, 9]
+    source = torch.tensor([[s, 4, 4] for s in sentences])
+    tokens, _ = beam_search(_TableNetwork(table), source, torch.tensor([3, 2, 3]), max_length,
+                            beam_size=121, length_penalty=alpha)
+    for row, sentence in enumerate(sentences):
+        sequences = [tuple(p) + (EOS_ID,) for n in range(max_length)
+                     for p in itertools.product(real, repeat=n)]
+        sequences += list(itertools.product(real, repeat=max_length))
+        assert len(sequences) == 121
+        best = max(sequences, key=lambda s: _log_prob_of(table, sentence, s) / _lp(len(s), alpha))
+        assert _trim(tokens[row].tolist()) == best
+
+
+def test_beam_larger_than_the_vocabulary_and_max_length_without_end():
+    # Never an end marker: every output is cut at max_length; the beam (20)
+    # holds more hypotheses than the 4 possible tokens.
+    def table(sentence, prefix):  # probabilities depend on the length only
+        probs = {1: 0.2, 4: 0.1, 6: 0.7} if len(prefix) == 2 else {1: 0.6, 4: 0.3, 6: 0.1}
+        return {t: float(np.log(p)) for t, p in probs.items()}
+
+    source, lengths = torch.tensor([[4, 5, 6], [5, 0, 0]]), torch.tensor([3, 1])
+    for alpha in [0.0, 1.0]:
+        tokens, weights = beam_search(_TableNetwork(table), source, lengths, 4, beam_size=20,
+                                      length_penalty=alpha)
+        assert tokens.tolist() == [[1, 1, 6, 1]] * 2
+        assert weights.shape == (2, 4, 3)
+        torch.testing.assert_close(weights[1], torch.tensor([[1.0, 0, 0]] * 4))
+    tokens, weights = beam_search(_TableNetwork(table), source, lengths, 4, beam_size=20,
+                                  return_attention=False)
+    assert tokens.shape == (2, 4) and weights is None
+
+
+def test_beam_larger_than_the_vocabulary_with_a_real_network():
+    torch.manual_seed(0)
+    network = Seq2SeqTranslationNetwork(9, 6, 5, embedding_dim=8, hidden_size=8).eval()
+    source, lengths = torch.randint(4, 9, (3, 5)), torch.tensor([5, 3, 1])
+    tokens, weights = beam_search(network, source, lengths, 7, beam_size=10, length_penalty=0.6)
+    assert tokens.size(0) == 3 and tokens.size(1) <= 7
+    assert weights.shape == (3, tokens.size(1), 5)
+    for row in tokens.tolist():  # EOS at most once, then only padding
+        ids = _trim(row)
+        assert BOS_ID not in ids and EOS_ID not in ids[:-1]
+        assert row[len(ids):] == [PAD_ID] * (len(row) - len(ids))
+
+
+@pytest.mark.parametrize("cell, attention", [("lstm", "general"), ("gru", "none")])
+def test_padded_sources_decode_as_each_alone(cell, attention):
+    torch.manual_seed(0)
+    network = Seq2SeqTranslationNetwork(9, 11, 7, embedding_dim=8, hidden_size=8, cell=cell,
+                                        bidirectional=True, attention=attention).eval()
+    lengths = torch.tensor([7, 4, 2, 5])
+    source = torch.randint(4, 9, (4, 7)) * (torch.arange(7)[None] < lengths[:, None])
+    tokens, weights = beam_search(network, source, lengths, 9, beam_size=3, length_penalty=0.6)
+    for i, n in enumerate(lengths.tolist()):
+        alone, alone_weights = beam_search(network, source[i:i + 1, :n], lengths[i:i + 1], 9,
+                                           beam_size=3, length_penalty=0.6)
+        width = alone.size(1)
+        assert tokens[i, :width].tolist() == alone[0].tolist()
+        assert (tokens[i, width:] == PAD_ID).all()
+        torch.testing.assert_close(weights[i, :width, :n], alone_weights[0], atol=1e-5, rtol=1e-4)
+        assert (weights[i, :, n:] == 0).all() and (weights[i, width:] == 0).all()
+
+
+def test_beam_search_through_the_estimator_gru_two_layers_bidirectional(reversal):
+    X, y = reversal
+    model = Seq2SeqAttentionTranslator(
+        cell="gru", num_layers=2, bidirectional=True, beam_size=3, length_penalty=0.6,
+        **dict(FAST, hidden_size=8, max_epochs=1),
+    ).fit(X[:40], y[:40])
+    prediction = model.predict(X[:7])
+    assert prediction.shape == (7,) and all(isinstance(p, str) for p in prediction)
+    maps = model.attention_weights(X[:2])
+    assert maps[0].weights.shape == (len(maps[0].target_tokens), len(X[0]) + 1)
