@@ -367,7 +367,7 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _RegressorInputChecks, _WindowSc
         # The held-out tail (early stopping, conformal calibration) is kept
         # out of everything fitted, the floor included.
         split = self._train_split()
-        train = slice(None) if split is None else split.indices(len(y_net))[0]
+        train, valid = (slice(None), None) if split is None else split.indices(len(y_net))
         self.floor_ = None
         if self.linear_floor:
             alpha = self.floor_alpha
@@ -409,9 +409,10 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _RegressorInputChecks, _WindowSc
         ]
         self.quantile_offsets_ = None
         if self.conformal:
-            valid = split.indices(len(y_net))[1]
             self.quantile_offsets_ = conformal_offsets(
-                y_net[valid], self._ensemble_forward(_take_rows(inputs, valid))[0], levels
+                y_net[valid],
+                self._ensemble_forward({name: part[valid] for name, part in inputs.items()})[0],
+                levels,
             )
         self.net_ = self.nets_[0]
         return self
@@ -585,8 +586,3 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _RegressorInputChecks, _WindowSc
             return None
         gap = self.horizon_ - 1 if self.validation_gap == "auto" else self.validation_gap
         return TailSplit(fraction, gap)
-
-
-def _take_rows(inputs, rows):
-    # The networks' keyword inputs of some samples.
-    return {name: values[rows] for name, values in inputs.items()}

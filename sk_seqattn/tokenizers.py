@@ -225,9 +225,6 @@ class _BaseTokenizer(TransformerMixin, BaseEstimator):
         it is the token as written; with it, the original case where the
         tokenization allows.
         """
-        return self._surface(text)
-
-    def _surface(self, text):
         # Default: the tokens themselves (escaped forms stay escaped, so
         # that detokenize treats them as it treats tokens).
         return self.tokenize(text)
@@ -300,7 +297,7 @@ class CharTokenizer(_BaseTokenizer):
     def tokenize(self, text):
         return list(text.lower() if self.lowercase else text)
 
-    def _surface(self, text):
+    def surface_tokens(self, text):
         # The original characters, unless lowercasing changed the length
         # (e.g. "İ" lowercases to two code points).
         tokens = self.tokenize(text)
@@ -368,7 +365,7 @@ class WordTokenizer(_BaseTokenizer):
         # Whole matches (findall would return a pattern's groups).
         return [match.group() for match in re.finditer(self.pattern, text)]
 
-    def _surface(self, text):
+    def surface_tokens(self, text):
         # The words as written (case kept), if they split as the lowercased
         # text does.
         tokens = self.tokenize(text)
@@ -477,7 +474,7 @@ class BPETokenizer(_BaseTokenizer):
             pieces = self.bpe_.encode(_SURROGATES.sub(unk, text)).tokens
         return [SPECIAL_TOKENS[UNK_ID] if piece == unk else _escape(piece) for piece in pieces]
 
-    def _surface(self, text):
+    def surface_tokens(self, text):
         # An unknown piece is one unseen character: take it from the text
         # through the encoding's offsets.
         tokens = self.tokenize(text)

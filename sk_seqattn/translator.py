@@ -462,7 +462,7 @@ class Seq2SeqAttentionTranslator(_BaseSeq2SeqAttention):
             tokenizer = self.source_tokenizer_
             surface = getattr(tokenizer, "surface_tokens", None)
             source_tokens = [
-                (surface(text) if surface else tokenizer.convert_ids(ids).copy()) + end
+                (surface(text) if surface else tokenizer.convert_ids(ids)) + end
                 for text, ids in zip(texts, sources)
             ]
         return tokens, weights, source_tokens
