@@ -90,12 +90,16 @@ class _WindowScaling:
         X_net : ndarray of shape (n_samples, n_steps_in_, n_features)
         future_net : ndarray of shape (n_samples, horizon_, n_future_features) or None
         undo : tuple of (target_mean, target_scale, season), see _normalized_inputs
+        level : ndarray of shape (n_samples, 2 * n_features) or None
+            The floor's window statistics, see _normalized_inputs.
         """
         future = None
         if self.future_features_ is not None:
             X, future = X[:, : self.n_steps_in_], X[:, self.n_steps_in_:, self.future_features_]
         X = self._transform_targets(X)
-        if fit and self.normalize == "global":
+        if fit and self.normalize is not None:
+            # "global" divides by these; "window" measures each window's
+            # level and spread against them (the floor's window statistics).
             self.feature_mean_ = X.mean(axis=(0, 1))
             self.feature_scale_ = nonzero_scale(X.std(axis=(0, 1)), self.feature_mean_)
         if fit:
@@ -136,6 +140,17 @@ class _WindowScaling:
         undo : tuple of (target_mean, target_scale, season)
             ``y = (y_net + season) * target_scale + target_mean``, with
             season of shape (n_samples, horizon, n_targets) (or 0.0).
+        level : ndarray of shape (n_samples, 2 * n_features) or None
+            With ``normalize="window"`` and ``floor_level``: each window's
+            ``1 / scale`` and ``mean / scale``, per feature, with mean and
+            scale measured against the training windows' overall statistics
+            (``feature_mean_``, ``feature_scale_``). A linear model of the
+            raw values, ``y = c + a . x``, is in normalised units
+            ``(y - mean) / scale = c / scale + a . x_net + (sum(a) - 1) mean / scale``:
+            with these two features the floor can be any linear
+            autoregression of the raw values as well as of the normalised
+            window, so a stationary series' pull to its long-run mean (or a
+            panel's dependence on a series' level) survives normalisation.
         """
         mean, scale = self._normalization(X)
         X_net = (X - mean) / scale  # (n_samples, n_steps, n_features)
@@ -151,13 +166,23 @@ class _WindowScaling:
                 X_net[:, :, targets], self.season_length, self.horizon_
             )
             X_net[:, :, targets] -= in_window
-        return X_net, future_net, (mean[..., targets], scale[..., targets], season)
+        level = None
+        if self.normalize == "window" and self.linear_floor and self.floor_level:
+            relative_scale = scale[:, 0] / self.feature_scale_  # (n_samples, n_features)
+            relative_mean = (mean[:, 0] - self.feature_mean_) / self.feature_scale_
+            level = np.concatenate(
+                [1.0 / relative_scale, relative_mean / relative_scale], axis=1
+            )  # (n_samples, 2 * n_features)
+        return X_net, future_net, (mean[..., targets], scale[..., targets], season), level
 
-    def _floor_inputs(self, X_net, future_net):
-        # The ridge's features: the flattened window and known future.
+    def _floor_inputs(self, X_net, future_net, level):
+        # The ridge's features: the flattened window, known future and
+        # window statistics.
         parts = [X_net.reshape(len(X_net), -1)]
         if future_net is not None:
             parts.append(future_net.reshape(len(future_net), -1))
+        if level is not None:
+            parts.append(level)
         return np.concatenate(parts, axis=1)
 
     def _normalization(self, X):

@@ -85,6 +85,17 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _RegressorInputChecks, _WindowSc
         by efficient leave-one-out cross-validation (``RidgeCV``), which
         keeps a short series' floor from overfitting.
 
+    floor_level : bool, default=True
+        With ``normalize="window"``, also give the floor each window's level
+        and spread, as ``1 / scale`` and ``mean / scale`` per feature
+        (measured against the training windows' overall mean and deviation).
+        A linear model of the raw values is a linear model of the
+        normalised window plus these two, so the floor can be any linear
+        autoregression of the raw values as well as of the normalised
+        window: per-window normalisation then no longer hides a stationary
+        series' pull to its mean, or how a panel's series behave at
+        different levels.
+
     loss : {{"mse", "mae", "huber"}}, default="mse"
         Training loss on the normalised targets. "mae" estimates the
         median, which suits MAE-based scores such as MASE.
@@ -187,7 +198,10 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _RegressorInputChecks, _WindowSc
         targets up.
 
     feature_mean_, feature_scale_ : ndarray of shape (n_input_features,)
-        Per-feature statistics when ``normalize="global"``.
+        Per-feature mean and deviation of the training windows (after
+        ``target_transform``): what ``normalize="global"`` divides by, and
+        what ``floor_level`` measures each window against. Not set with
+        ``normalize=None``.
 
     floor_ : sklearn.linear_model.Ridge or RidgeCV, or None
         The linear floor (``linear_floor=True``), on flattened normalised
@@ -224,6 +238,7 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _RegressorInputChecks, _WindowSc
         "season_length": [Interval(Integral, 1, None, closed="left"), None],
         "linear_floor": ["boolean"],
         "floor_alpha": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
+        "floor_level": ["boolean"],
         "loss": [StrOptions(set(_LOSSES))],
         "ensemble_size": [Interval(Integral, 1, None, closed="left")],
         "early_stopping": ["boolean"],
@@ -251,6 +266,7 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _RegressorInputChecks, _WindowSc
         season_length=None,
         linear_floor=True,
         floor_alpha="auto",
+        floor_level=True,
         loss="mse",
         ensemble_size=1,
         early_stopping=False,
@@ -286,6 +302,7 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _RegressorInputChecks, _WindowSc
         self.season_length = season_length
         self.linear_floor = linear_floor
         self.floor_alpha = floor_alpha
+        self.floor_level = floor_level
         self.loss = loss
         self.ensemble_size = ensemble_size
         self.early_stopping = early_stopping
@@ -361,7 +378,8 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _RegressorInputChecks, _WindowSc
                 f"({self.n_steps_in_} steps); it needs at least one whole season."
             )
 
-        X_net, future_net, (target_mean, target_scale, season) = self._prepare(X, fit=True)
+        X_net, future_net, (target_mean, target_scale, season), level = self._prepare(
+            X, fit=True)
         y = self._transform_targets(y, in_X=False)
         y_net = (y - target_mean) / target_scale - season  # (n_samples, horizon, n_targets)
         # The held-out tail (early stopping, conformal calibration) is kept
@@ -373,7 +391,7 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _RegressorInputChecks, _WindowSc
             alpha = self.floor_alpha
             self.floor_ = (
                 RidgeCV(alphas=_FLOOR_ALPHAS) if alpha == "auto" else Ridge(alpha=alpha)
-            ).fit(self._floor_inputs(X_net, future_net)[train],
+            ).fit(self._floor_inputs(X_net, future_net, level)[train],
                   y_net[train].reshape(len(y_net[train]), -1))
 
         module_params = {
@@ -397,7 +415,7 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _RegressorInputChecks, _WindowSc
         criterion, criterion_params = _LOSSES[self.loss], None
         if levels is not None:
             criterion, criterion_params = PinballLoss, {"quantiles": levels}
-        inputs = self._network_inputs(X_net, future_net)
+        inputs = self._network_inputs(X_net, future_net, level)
         y_net = as_float32(y_net, "y")
         self.nets_ = [
             self._fit_net(
@@ -518,9 +536,9 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _RegressorInputChecks, _WindowSc
         check_is_fitted(self)
         X = self._check_X(X, reset=False)
         self._check_future_part(X)
-        X_net, future_net, (target_mean, target_scale, season) = self._prepare(X)
+        X_net, future_net, (target_mean, target_scale, season), level = self._prepare(X)
         prediction, weights = self._ensemble_forward(
-            self._network_inputs(X_net, future_net), attention
+            self._network_inputs(X_net, future_net, level), attention
         )
         if self._levels is not None:
             if self.quantile_offsets_ is not None:
@@ -549,7 +567,7 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _RegressorInputChecks, _WindowSc
             return prediction, None
         return prediction, np.mean(np.stack([out[1] for out in outputs]), axis=0).astype(np.float64)
 
-    def _network_inputs(self, X_net, future_net=None):
+    def _network_inputs(self, X_net, future_net=None, level=None):
         # The module's keyword arguments: the window, the known future, and
         # the floor's forecast.
         inputs = {"X": as_float32(X_net, "X")}
@@ -557,7 +575,7 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _RegressorInputChecks, _WindowSc
             inputs["future"] = as_float32(future_net, "the known-future features of X")
         if self.floor_ is not None:
             n_samples = len(X_net)
-            base = self.floor_.predict(self._floor_inputs(X_net, future_net))
+            base = self.floor_.predict(self._floor_inputs(X_net, future_net, level))
             inputs["base"] = as_float32(
                 base.reshape(n_samples, self.horizon_, self.n_targets_), "the linear floor"
             )

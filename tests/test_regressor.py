@@ -361,7 +361,7 @@ def test_season_profile_removes_a_periodic_pattern():
     pattern = np.array([1.0, 3.0, 2.0, 6.0])
     X, y = make_windows(np.tile(pattern, 10), n_in=10, n_out=5)
     reg = Seq2SeqAttentionRegressor(season_length=4, **FAST).fit(X, y)
-    X_net, _, (mean, scale, season) = reg._normalized_inputs(X[:, :, None])
+    X_net, _, (mean, scale, season), _ = reg._normalized_inputs(X[:, :, None])
     level = X_net[:, :1]
     np.testing.assert_allclose(X_net, np.broadcast_to(level, X_net.shape), atol=1e-12)
     np.testing.assert_allclose((season + level) * scale + mean, y[:, :, None], atol=1e-12)
@@ -373,13 +373,40 @@ def test_linear_floor_is_a_ridge_the_network_corrects(sine_windows):
     X, y = sine_windows
     reg = Seq2SeqAttentionRegressor(**FAST).fit(X, y)
     assert reg.floor_.alpha_ in np.logspace(-2, 4, 13)  # chosen by leave-one-out
-    fixed = Seq2SeqAttentionRegressor(floor_alpha=3.0, **FAST).fit(X, y)
+    fixed = Seq2SeqAttentionRegressor(floor_alpha=3.0, floor_level=False, **FAST).fit(X, y)
     assert fixed.floor_.alpha == 3.0
     assert Seq2SeqAttentionRegressor(linear_floor=False, **FAST).fit(X, y).floor_ is None
     # The network's correction is what separates the forecast from the floor's.
     mean, scale = X.mean(1, keepdims=True), X.std(1, keepdims=True)
     floor = fixed.floor_.predict((X - mean) / scale) * scale + mean
     assert not np.allclose(fixed.predict(X), floor)
+
+
+def _floor_forecast(reg, X):
+    # The linear floor's forecast alone, in the original units.
+    X_net, future_net, (mean, scale, _), level = reg._prepare(reg._check_X(X, reset=False))
+    base = reg.floor_.predict(reg._floor_inputs(X_net, future_net, level)).reshape(len(X), -1)
+    return base * scale.reshape(len(X), -1) + mean.reshape(len(X), -1)
+
+
+def test_floor_level_lets_the_floor_be_a_linear_model_of_the_raw_values():
+    # y is a linear autoregression of the raw values with an intercept:
+    # after per-window normalisation that needs each window's 1/scale and
+    # mean/scale, which only floor_level gives the ridge.
+    rng = np.random.default_rng(0)
+    X = (rng.normal(size=(300, 6)) * rng.uniform(0.5, 3.0, size=(300, 1))
+         + rng.uniform(-20.0, 40.0, size=(300, 1)))
+    y = 10.0 + 0.5 * X[:, -1:] - 0.2 * X[:, -3:-2]  # (300, 1)
+    errors = {}
+    for floor_level in (True, False):
+        reg = Seq2SeqAttentionRegressor(floor_alpha=1e-8, floor_level=floor_level,
+                                        **FAST).fit(X, y)
+        errors[floor_level] = np.abs(_floor_forecast(reg, X) - y).max()
+    assert errors[True] < 1e-4
+    assert errors[False] > 1.0
+    # Only with per-window normalisation: the other modes keep the level.
+    reg = Seq2SeqAttentionRegressor(normalize="global", floor_alpha=1e-8, **FAST).fit(X, y)
+    assert reg.floor_.n_features_in_ == X.shape[1]
 
 
 def test_ensemble_forecasts_the_median_of_its_networks(sine_windows):

@@ -337,7 +337,7 @@ def test_the_held_out_tail_is_kept_out_of_the_linear_floor():
     from sk_seqattn.regressor import _FLOOR_ALPHAS
     X, y = _sine_windows(0, n=300)
     reg = Seq2SeqAttentionRegressor(**FAST, validation_fraction=0.5, validation_gap=0).fit(X, y)
-    X_net, _, (mean, scale, _) = reg._prepare(X)
+    X_net, _, (mean, scale, _), _ = reg._prepare(X)
     mean, scale = mean.reshape(-1, 1, 1), scale.reshape(-1, 1, 1)  # per window
     y_net = ((y[..., None] - mean) / scale).reshape(len(y), -1)
     head = len(X) - int(np.ceil(0.5 * len(X)))
