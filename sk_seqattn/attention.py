@@ -19,6 +19,9 @@ The module takes ``query`` with any number of target steps ``T``: ``T = 1``
 in a step-by-step decoder loop, ``T = tgt_len`` when the whole teacher-forced
 target is decoded in one RNN call (no input feeding). Both give the same
 numbers; only the batching differs.
+
+Local attention (local-m, local-p), which reuses this module's scores over
+a window of source positions, is :mod:`sk_seqattn.local_attention`.
 """
 
 import torch
