@@ -46,10 +46,35 @@ OPTIMIZERS = {
 
 ATTENTION_OPTIONS = {"dot", "general", "concat", "location", "none"}
 
+ALIGNMENT_OPTIONS = {"global", "local-m", "local-p"}
+
+# Parameters added after the first model files and pickles were written: an
+# estimator read from one gets the default, which is what it was fitted with.
+PARAMETERS_ADDED_LATER = {"alignment": "global", "local_width": 10}
+
 NETWORK_PARAMS_DOC = """\
     attention : {{"dot", "general", "concat", "location", "none"}}, default="dot"
-        Luong's global attention score function; "none" is the plain
+        Luong's attention score function; "none" is the plain
         encoder-decoder (no context vector).
+
+    alignment : {{"global", "local-m", "local-p"}}, default="global"
+        Where the decoder looks (Luong et al.'s section 3.2). "global": at
+        every source step. "local-m": at the window ``[t - local_width, t +
+        local_width]`` around its own (0-based) step ``t``, clipped to the
+        source (a step past the source's end plus ``local_width`` gets a
+        zero context). "local-p": at the window around a predicted position
+        ``p_t = S * sigmoid(v_p . tanh(W_p h_t))`` in ``[0, S)`` (``S`` the
+        source's true length), the window's weights multiplied by a
+        Gaussian of ``sigma = local_width / 2`` centred on ``p_t`` and, as
+        in the paper, not renormalised (they sum to less than 1). Weights
+        outside the window are exactly 0. Works with "dot", "general" and
+        "concat"; "location" with a local alignment is a ``ValueError`` at
+        ``fit`` (it scores absolute positions from ``h_t`` alone, which the
+        paper does not combine with a window). Ignored for attention "none".
+
+    local_width : int, default=10
+        The local window's half-width ``D`` (10 in the paper); at least 1
+        for "local-p". Ignored for ``alignment="global"``.
 
     hidden_size : int, default={hidden_size}
         Width of the RNN states (both directions together when
@@ -152,6 +177,8 @@ class _BaseSeq2SeqAttention(BaseEstimator):
 
     _parameter_constraints = {
         "attention": [StrOptions(ATTENTION_OPTIONS)],
+        "alignment": [StrOptions(ALIGNMENT_OPTIONS)],
+        "local_width": [Interval(Integral, 0, None, closed="left")],
         "hidden_size": [Interval(Integral, 1, None, closed="left")],
         "num_layers": [Interval(Integral, 1, None, closed="left")],
         "cell": [StrOptions({"lstm", "gru"})],
@@ -190,6 +217,7 @@ class _BaseSeq2SeqAttention(BaseEstimator):
 
     def __setstate__(self, state):
         super().__setstate__(state)
+        self._add_missing_parameters()
         # skorch has already mapped the nets' weights to the CPU.
         if ("net_" in self.__dict__ and torch.device(self.device).type == "cuda"
                 and not torch.cuda.is_available()):
@@ -197,6 +225,32 @@ class _BaseSeq2SeqAttention(BaseEstimator):
                 f"This {type(self).__name__} was fitted with device={self.device!r}, but "
                 "torch finds no CUDA device here: it predicts on the CPU. Refitting needs "
                 "device='cpu'.", UserWarning, stacklevel=2,
+            )
+
+    def _add_missing_parameters(self):
+        """Defaults for the parameters an older pickle or model file lacks."""
+        for name, default in PARAMETERS_ADDED_LATER.items():
+            self.__dict__.setdefault(name, default)
+
+    def _check_network_params(self):
+        """The checks of the network parameters that involve several of them, for ``fit``."""
+        if self.bidirectional and self.hidden_size % 2:
+            raise ValueError(
+                f"hidden_size must be even with bidirectional=True, got {self.hidden_size}."
+            )
+        if self.alignment == "global" or self.attention == "none":
+            return
+        if self.attention == "location":
+            raise ValueError(
+                f"attention='location' cannot be combined with alignment="
+                f"{self.alignment!r}: the location score is a function of h_t over absolute "
+                "source positions, which Luong et al. do not combine with a local window. "
+                "Use attention='dot', 'general' or 'concat', or alignment='global'."
+            )
+        if self.alignment == "local-p" and self.local_width < 1:
+            raise ValueError(
+                "alignment='local-p' needs local_width >= 1: its Gaussian has sigma = "
+                f"local_width / 2; got local_width={self.local_width}."
             )
 
     def __sklearn_is_fitted__(self):

@@ -243,6 +243,7 @@ class Decoder:
             else:
                 obj.__dict__[key] = self.decode(item, obj)
         if isinstance(obj, _BaseSeq2SeqAttention):
+            obj._add_missing_parameters()
             self._place(obj, fitted=bool(nets))
         for key, item in nets.items():
             obj.__dict__[key] = self.decode(item, obj)

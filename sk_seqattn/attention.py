@@ -19,6 +19,9 @@ The module takes ``query`` with any number of target steps ``T``: ``T = 1``
 in a step-by-step decoder loop, ``T = tgt_len`` when the whole teacher-forced
 target is decoded in one RNN call (no input feeding). Both give the same
 numbers; only the batching differs.
+
+Local attention (local-m, local-p), which reuses this module's scores over
+a window of source positions, is :mod:`sk_seqattn.local_attention`.
 """
 
 import torch
@@ -89,7 +92,7 @@ class GlobalAttention(nn.Module):
             return self.memory_proj(memory)  # (batch, src_len, hidden)
         return None  # location does not look at the memory to score
 
-    def forward(self, query, memory, keys, memory_mask=None):
+    def forward(self, query, memory, keys, memory_mask=None, first_step=0):
         """Attend from ``query`` over ``memory``.
 
         Parameters
@@ -102,36 +105,66 @@ class GlobalAttention(nn.Module):
             ``self.prepare(memory)``.
         memory_mask : BoolTensor of shape (batch, src_len) or None
             True at real source positions, False at padding.
+        first_step : int, default=0
+            Target step of ``query[:, 0]``. Global attention does not
+            depend on it; :class:`~sk_seqattn.local_attention.LocalAttention`
+            (local-m) does, so every decoder passes it.
 
         Returns
         -------
         attentional_hidden : Tensor of shape (batch, tgt_len, hidden)
         weights : Tensor of shape (batch, tgt_len, src_len)
         """
-        src_len = memory.size(1)
-        if self.score in ("dot", "general"):
-            score = torch.bmm(query, keys.transpose(1, 2))  # (batch, tgt_len, src_len)
-        elif self.score == "concat":
-            projected_query = self.query_proj(query)  # (batch, tgt_len, hidden)
-            # (batch, tgt_len, 1, hidden) + (batch, 1, src_len, hidden)
-            energy = torch.tanh(projected_query.unsqueeze(2) + keys.unsqueeze(1))
-            score = self.v(energy).squeeze(-1)  # (batch, tgt_len, src_len)
-        else:  # location
-            if src_len > self.max_source_length:
-                raise ValueError(
-                    f"'location' attention was fitted for sources of at most "
-                    f"{self.max_source_length} steps; got {src_len}."
-                )
-            # (batch, tgt_len, max_source_length) -> first src_len logits
-            score = self.location_proj(query)[..., :src_len]
-
+        score = self._scores(query, keys, memory.size(1))  # (batch, tgt_len, src_len)
         if memory_mask is not None:
             # The one place padding is handled: -inf gives exactly 0 weight.
             score = score.masked_fill(~memory_mask.unsqueeze(1), float("-inf"))
         weights = torch.softmax(score, dim=-1)  # (batch, tgt_len, src_len)
+        return self._attentional_hidden(weights, memory, query), weights
 
+    def _scores(self, query, keys, src_len):
+        """``score(h_t, hbar_s)`` for every target and source step, unmasked.
+
+        Parameters
+        ----------
+        query : Tensor of shape (batch, tgt_len, hidden)
+        keys : ``self.prepare(memory)``
+        src_len : int
+
+        Returns
+        -------
+        score : Tensor of shape (batch, tgt_len, src_len)
+        """
+        if self.score in ("dot", "general"):
+            return torch.bmm(query, keys.transpose(1, 2))  # (batch, tgt_len, src_len)
+        if self.score == "concat":
+            projected_query = self.query_proj(query)  # (batch, tgt_len, hidden)
+            # (batch, tgt_len, 1, hidden) + (batch, 1, src_len, hidden)
+            energy = torch.tanh(projected_query.unsqueeze(2) + keys.unsqueeze(1))
+            return self.v(energy).squeeze(-1)  # (batch, tgt_len, src_len)
+        # location
+        if src_len > self.max_source_length:
+            raise ValueError(
+                f"'location' attention was fitted for sources of at most "
+                f"{self.max_source_length} steps; got {src_len}."
+            )
+        # (batch, tgt_len, max_source_length) -> first src_len logits
+        return self.location_proj(query)[..., :src_len]
+
+    def _attentional_hidden(self, weights, memory, query):
+        """``~h_t = tanh(W_c [c_t; h_t])`` with ``c_t = sum_s a_t(s) hbar_s``.
+
+        Parameters
+        ----------
+        weights : Tensor of shape (batch, tgt_len, src_len)
+        memory : Tensor of shape (batch, src_len, hidden)
+        query : Tensor of shape (batch, tgt_len, hidden)
+
+        Returns
+        -------
+        attentional_hidden : Tensor of shape (batch, tgt_len, hidden)
+        """
         context = torch.bmm(weights, memory)  # (batch, tgt_len, hidden)
-        attentional_hidden = torch.tanh(
+        return torch.tanh(
             self.output_proj(torch.cat([context, query], dim=-1))
         )  # (batch, tgt_len, hidden)
-        return attentional_hidden, weights

@@ -18,8 +18,10 @@ from .tokenizers import BOS_ID, EOS_ID, PAD_ID
 __all__ = ["greedy_decode", "beam_search"]
 
 
-def _next_log_probs(network, tokens, state, feed, memory, keys, memory_mask):
-    logits, weights, state, feed = network.step(tokens, state, feed, memory, keys, memory_mask)
+def _next_log_probs(network, tokens, state, feed, memory, keys, memory_mask, t):
+    # t: the 0-based target step of every row (local-m attention's window centre).
+    logits, weights, state, feed = network.step(tokens, state, feed, memory, keys, memory_mask,
+                                                t=t)
     log_probs = torch.log_softmax(logits, dim=-1)  # (rows, vocab)
     log_probs[:, PAD_ID] = float("-inf")
     log_probs[:, BOS_ID] = float("-inf")
@@ -59,9 +61,9 @@ def greedy_decode(network, source, source_lengths, max_length, return_attention=
     tokens = source.new_full((batch,), BOS_ID)
     finished = torch.zeros(batch, dtype=torch.bool, device=source.device)
     all_tokens, all_weights = [], []
-    for _ in range(max_length):
+    for t in range(max_length):
         log_probs, weights, state, feed = _next_log_probs(
-            network, tokens, state, feed, memory, keys, memory_mask
+            network, tokens, state, feed, memory, keys, memory_mask, t
         )
         tokens = log_probs.argmax(-1).masked_fill(finished, PAD_ID)  # (batch,)
         all_tokens.append(tokens)
@@ -187,8 +189,9 @@ def beam_search(network, source, source_lengths, max_length, beam_size=5,
 
     step = 0  # steps decoded
     for step in range(1, max_length + 1):  # hypotheses have ``step`` tokens after it
+        # Every live hypothesis has ``step - 1`` tokens: it decodes target step ``step - 1``.
         log_probs, weights, state, feed = _next_log_probs(
-            network, tokens, state, feed, memory, keys, memory_mask
+            network, tokens, state, feed, memory, keys, memory_mask, step - 1
         )  # (rows, vocab); weights (rows, src_len) or None
         vocab = log_probs.size(1)
         if weights is None or not return_attention:

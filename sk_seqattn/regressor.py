@@ -254,6 +254,8 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _RegressorInputChecks, _WindowSc
         self,
         *,
         attention="dot",
+        alignment="global",
+        local_width=10,
         hidden_size=32,
         num_layers=1,
         cell="lstm",
@@ -290,6 +292,8 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _RegressorInputChecks, _WindowSc
         net_params=None,
     ):
         self.attention = attention
+        self.alignment = alignment
+        self.local_width = local_width
         self.hidden_size = hidden_size
         self.num_layers = num_layers
         self.cell = cell
@@ -354,10 +358,7 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _RegressorInputChecks, _WindowSc
         self : Seq2SeqAttentionRegressor
         """
         self._forget_fit()  # an interrupted or failed fit leaves it unfitted
-        if self.bidirectional and self.hidden_size % 2:
-            raise ValueError(
-                f"hidden_size must be even with bidirectional=True, got {self.hidden_size}."
-            )
+        self._check_network_params()
         X = self._check_X(X, reset=True)
         y, self._y_ndim = self._check_y(X, y)
         self.horizon_, self.n_targets_ = y.shape[1], y.shape[2]
@@ -406,6 +407,8 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _RegressorInputChecks, _WindowSc
             "bidirectional": self.bidirectional,
             "dropout": self.dropout,
             "attention": self.attention,
+            "alignment": self.alignment,
+            "local_width": self.local_width,
             "input_feeding": self.input_feeding,
             "teacher_forcing": self.teacher_forcing,
             "n_future_features": 0 if future_net is None else future_net.shape[2],
@@ -490,8 +493,10 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _RegressorInputChecks, _WindowSc
         Returns
         -------
         weights : ndarray of shape (n_samples, horizon_, n_steps_in_)
-            Each row sums to 1: how much each input step contributed to the
-            context of that forecast step.
+            How much each input step contributed to the context of that
+            forecast step. Each row sums to 1 with global attention; with a
+            local ``alignment`` the weights are exactly 0 outside the
+            step's window, and local-p's rows sum to less than 1.
         """
         check_is_fitted(self)
         if self.attention == "none":

@@ -46,8 +46,9 @@ class Seq2SeqAttentionTranslator(_BaseSeq2SeqAttention):
     __doc__ = """Translate strings to strings with an attentional encoder-decoder.
 
     Luong et al. (2015): an RNN encoder over the source tokens, an RNN
-    decoder with global attention (and, by default, input feeding), trained
-    with teacher forcing and cross-entropy; greedy or beam-search decoding.
+    decoder with global or local attention (and, by default, input
+    feeding), trained with teacher forcing and cross-entropy; greedy or
+    beam-search decoding.
 
     Parameters
     ----------
@@ -153,6 +154,8 @@ class Seq2SeqAttentionTranslator(_BaseSeq2SeqAttention):
         self,
         *,
         attention="dot",
+        alignment="global",
+        local_width=10,
         embedding_dim=64,
         init_scale=0.1,
         hidden_size=128,
@@ -183,6 +186,8 @@ class Seq2SeqAttentionTranslator(_BaseSeq2SeqAttention):
         net_params=None,
     ):
         self.attention = attention
+        self.alignment = alignment
+        self.local_width = local_width
         self.embedding_dim = embedding_dim
         self.init_scale = init_scale
         self.hidden_size = hidden_size
@@ -250,10 +255,7 @@ class Seq2SeqAttentionTranslator(_BaseSeq2SeqAttention):
         self : Seq2SeqAttentionTranslator
         """
         self._forget_fit()  # an interrupted or failed fit leaves it unfitted
-        if self.bidirectional and self.hidden_size % 2:
-            raise ValueError(
-                f"hidden_size must be even with bidirectional=True, got {self.hidden_size}."
-            )
+        self._check_network_params()
         if y is None:
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y is None."
@@ -304,6 +306,8 @@ class Seq2SeqAttentionTranslator(_BaseSeq2SeqAttention):
             "bidirectional": self.bidirectional,
             "dropout": self.dropout,
             "attention": self.attention,
+            "alignment": self.alignment,
+            "local_width": self.local_width,
             "input_feeding": self.input_feeding,
             "teacher_forcing": self.teacher_forcing,
             "init_scale": self.init_scale,

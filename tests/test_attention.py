@@ -104,3 +104,123 @@ def test_bad_configuration():
         GlobalAttention(HIDDEN, "bilinear")
     with pytest.raises(ValueError, match="max_source_length"):
         GlobalAttention(HIDDEN, "location")
+
+
+# -- local attention (local-m, local-p) ----------------------------------------------
+from sk_seqattn.local_attention import LocalAttention  # noqa: E402
+
+CONTENT_SCORES = ("dot", "general", "concat")
+
+
+def _local(score, alignment, width):
+    torch.manual_seed(0)
+    return LocalAttention(HIDDEN, score, alignment, width)
+
+
+def _masked_softmax(score, keep):
+    return torch.softmax(score.masked_fill(~keep, float("-inf")), dim=-1)
+
+
+@pytest.mark.parametrize("score", CONTENT_SCORES)
+@pytest.mark.parametrize("first_step", [0, 3])
+def test_local_m_attends_to_the_window_around_its_step(score, first_step):
+    width = 1
+    attention = _local(score, "local-m", width)
+    query, memory = _inputs()
+    hidden, weights = attention(query, memory, attention.prepare(memory), first_step=first_step)
+    steps = torch.arange(first_step, first_step + TGT)[:, None]  # (tgt, 1)
+    window = (torch.arange(SRC)[None, :] - steps).abs() <= width  # (tgt, src)
+    assert window.any(-1).all()  # first_step + TGT - 1 = 6 <= SRC - 1 + width
+    assert torch.all(weights[:, ~window] == 0)
+    assert torch.all(weights[:, window] > 0)
+    # Inside the window: the global scores' softmax over the window alone.
+    full = GlobalAttention(HIDDEN, score)
+    full.load_state_dict(attention.state_dict())
+    expected = _masked_softmax(full._scores(query, full.prepare(memory), SRC), window)
+    torch.testing.assert_close(weights, expected)
+
+
+def test_local_m_past_the_source_end_has_zero_weights_and_context():
+    attention = _local("general", "local-m", 2)
+    query, memory = _inputs()
+    first_step = SRC + 2 - (TGT - 2)  # the last two steps are past SRC - 1 + width
+    hidden, weights = attention(query, memory, attention.prepare(memory), first_step=first_step)
+    assert torch.all(weights[:, -2:] == 0)
+    torch.testing.assert_close(weights[:, :-2].sum(-1), torch.ones(BATCH, TGT - 2))
+    # ~h_t = tanh(W_c [0; h_t]) for the empty windows.
+    expected = torch.tanh(torch.cat([torch.zeros_like(query), query], -1)
+                          @ attention.output_proj.weight.T)
+    torch.testing.assert_close(hidden[:, -2:], expected[:, -2:])
+    hidden.sum().backward()  # no NaN through the empty windows
+    assert all(torch.isfinite(p.grad).all() for p in attention.parameters())
+
+
+def test_local_m_width_zero_is_hard_monotonic():
+    attention = _local("dot", "local-m", 0)
+    query, memory = _inputs()
+    _, weights = attention(query, memory, attention.prepare(memory))
+    torch.testing.assert_close(weights, torch.eye(TGT, SRC).expand(BATCH, -1, -1))
+
+
+@pytest.mark.parametrize("score", CONTENT_SCORES)
+def test_local_p_follows_the_equations_on_the_true_source_length(score):
+    width = 2
+    attention = _local(score, "local-p", width)
+    query, memory = _inputs()
+    lengths = torch.tensor([SRC, 4, 2])
+    mask = torch.arange(SRC)[None, :] < lengths[:, None]  # (batch, src)
+    _, weights = attention(query, memory, attention.prepare(memory), mask)
+    W_p, v_p = attention.position_proj.weight, attention.position_v.weight
+    # p_t = S * sigmoid(v_p . tanh(W_p h_t)), S the TRUE length of each row.
+    p = lengths[:, None] * torch.sigmoid(torch.tanh(query @ W_p.T) @ v_p[0])  # (batch, tgt)
+    torch.testing.assert_close(attention.aligned_positions(query, lengths), p)
+    assert torch.all(p >= 0) and torch.all(p < lengths[:, None])
+    offset = torch.arange(SRC)[None, None, :] - p[..., None]  # (batch, tgt, src)
+    window = (offset.abs() <= width) & mask[:, None, :]
+    full = GlobalAttention(HIDDEN, score)
+    full.load_state_dict(attention.state_dict(), strict=False)
+    align = _masked_softmax(full._scores(query, full.prepare(memory), SRC), window)
+    sigma = width / 2
+    expected = align * torch.exp(-offset ** 2 / (2 * sigma ** 2))  # not renormalised
+    torch.testing.assert_close(weights, expected)
+    assert torch.all(weights[~window] == 0) and torch.all(weights[window] > 0)
+    assert torch.all(weights.sum(-1) < 1)
+
+
+def test_local_p_gradient_reaches_the_position_parameters():
+    attention = _local("general", "local-p", 3)
+    query, memory = _inputs()
+    hidden, _ = attention(query, memory, attention.prepare(memory))
+    hidden.pow(2).sum().backward()
+    for parameter in (attention.position_proj.weight, attention.position_v.weight):
+        assert torch.isfinite(parameter.grad).all() and parameter.grad.abs().sum() > 0
+
+
+@pytest.mark.parametrize("score", CONTENT_SCORES)
+@pytest.mark.parametrize("alignment", ["local-m", "local-p"])
+def test_local_padding_does_not_change_the_result(score, alignment):
+    attention = _local(score, alignment, 2)
+    query, memory = _inputs()
+    lengths = torch.tensor([SRC, 3, 1])
+    mask = torch.arange(SRC)[None, :] < lengths[:, None]  # (batch, src_len)
+    noisy = memory.masked_fill(~mask.unsqueeze(-1), 1e3)
+    hidden, weights = attention(query, noisy, attention.prepare(noisy), mask)
+    assert torch.all(weights[~mask.unsqueeze(1).expand_as(weights)] == 0)
+    for row, length in enumerate(lengths.tolist()):
+        alone = memory[row:row + 1, :length]
+        expected_hidden, expected_weights = attention(
+            query[row:row + 1], alone, attention.prepare(alone)
+        )
+        torch.testing.assert_close(hidden[row:row + 1], expected_hidden)
+        torch.testing.assert_close(weights[row:row + 1, :, :length], expected_weights)
+
+
+def test_local_bad_configuration():
+    with pytest.raises(ValueError, match="'location' cannot be combined with local"):
+        LocalAttention(HIDDEN, "location", "local-p")
+    with pytest.raises(ValueError, match="alignment must be one of"):
+        LocalAttention(HIDDEN, "dot", "global")
+    with pytest.raises(ValueError, match=r"width must be >= 1 for alignment='local-p'"):
+        LocalAttention(HIDDEN, "dot", "local-p", width=0)
+    with pytest.raises(ValueError, match=r"width must be >= 0"):
+        LocalAttention(HIDDEN, "dot", "local-m", width=-1)

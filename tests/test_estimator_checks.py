@@ -32,6 +32,8 @@ ESTIMATORS = [
                               hidden_size=8, max_epochs=2, batch_size=16),
     Seq2SeqAttentionRegressor(quantiles=(0.1, 0.9), ensemble_size=2,
                               hidden_size=8, max_epochs=2, batch_size=16),
+    Seq2SeqAttentionRegressor(alignment="local-p", local_width=2, input_feeding=True,
+                              hidden_size=8, max_epochs=2, batch_size=16, n_threads=1),
     Seq2SeqAttentionTranslator(embedding_dim=4, hidden_size=8, max_epochs=1),
     CharTokenizer(),
     WordTokenizer(),

@@ -205,3 +205,91 @@ def test_translation_network_row_alone_equals_row_in_a_padded_batch(attention, i
     torch.testing.assert_close(logits[1:], alone_logits)
     torch.testing.assert_close(weights[1:, :, :3], alone_weights)
     assert torch.all(weights[1:, :, 3:] == 0)
+
+
+# -- local attention in the decoders ---------------------------------------------------
+LOCAL = [("local-m", "dot"), ("local-m", "concat"), ("local-p", "general"), ("local-p", "dot")]
+
+
+@pytest.mark.parametrize("alignment, attention", LOCAL)
+def test_local_batched_decoder_equals_the_step_loop(alignment, attention):
+    # The batched path numbers the target steps from 0; the step loop passes
+    # t to each step. A target longer than the source plus the window gives
+    # local-m empty windows at the end.
+    torch.manual_seed(0)
+    encoder = Encoder(3, 16, cell="gru")
+    decoder = AttentionDecoder(4, 16, cell="gru", attention=attention, input_feeding=False,
+                               alignment=alignment, local_width=2).eval()
+    memory, state = encoder(torch.randn(5, 6, 3))
+    inputs = torch.randn(5, 10, 4)
+    keys = decoder.prepare(memory)
+    batched, batched_weights = decoder(inputs, state, memory, keys)
+    stepwise, stepwise_weights = decoder.forward_stepwise(inputs, state, memory, keys)
+    torch.testing.assert_close(batched, stepwise, atol=1e-6, rtol=0)
+    torch.testing.assert_close(batched_weights, stepwise_weights, atol=1e-6, rtol=0)
+    if alignment == "local-m":  # step t attends to [t - 2, t + 2] only
+        window = (torch.arange(6)[None, :] - torch.arange(10)[:, None]).abs() <= 2
+        assert torch.all(stepwise_weights[:, ~window] == 0)
+        assert torch.all(stepwise_weights[:, window] > 0)
+
+
+def test_decoder_local_alignment_refuses_location_and_is_ignored_without_attention():
+    with pytest.raises(ValueError, match="'location' cannot be combined with local"):
+        AttentionDecoder(4, 8, attention="location", alignment="local-m", max_source_length=5)
+    assert AttentionDecoder(4, 8, attention="none", alignment="local-p").attention is None
+    assert AttentionDecoder(4, 8, alignment="global").attention.__class__.__name__ \
+        == "GlobalAttention"
+
+
+@pytest.mark.parametrize("alignment", ["local-m", "local-p"])
+@pytest.mark.parametrize("input_feeding, with_base", [(False, False), (False, True), (True, False)])
+def test_regression_network_local_paths_agree(alignment, input_feeding, with_base):
+    # Free-running (step loop, t passed) fed back as the truth (batched path
+    # unless input feeding) gives the same forecast and attention.
+    torch.manual_seed(0)
+    net = Seq2SeqRegressionNetwork(
+        n_features=2, n_targets=1, horizon=6, n_steps=8, target_features=[1],
+        hidden_size=12, attention="general", input_feeding=input_feeding,
+        alignment=alignment, local_width=1,
+    ).eval()
+    X = torch.randn(4, 8, 2)
+    base = torch.randn(4, 6, 1) if with_base else None
+    free, free_weights = net(X, base=base)
+    memory, state = net.encoder(X)
+    stepwise, stepwise_weights = net._decode_stepwise(
+        X[:, -1, 1:], state, memory, net.decoder.prepare(memory), target=free, future=None,
+    )
+    forced, forced_weights = net(X, target=free)
+    if not with_base:
+        torch.testing.assert_close(free, forced, atol=1e-6, rtol=0)
+        torch.testing.assert_close(free_weights, forced_weights, atol=1e-6, rtol=0)
+        torch.testing.assert_close(free, stepwise, atol=1e-6, rtol=0)
+    torch.testing.assert_close(forced_weights, stepwise_weights, atol=1e-6, rtol=0)
+    if alignment == "local-m":
+        window = (torch.arange(8)[None, :] - torch.arange(6)[:, None]).abs() <= 1
+        assert torch.all(free_weights[:, ~window] == 0)
+
+
+@pytest.mark.parametrize("input_feeding", [False, True])
+@pytest.mark.parametrize("alignment", ["local-m", "local-p"])
+def test_translation_network_local_row_alone_equals_row_in_a_padded_batch(
+        alignment, input_feeding):
+    from sk_seqattn.nn import Seq2SeqTranslationNetwork
+    torch.manual_seed(0)
+    network = Seq2SeqTranslationNetwork(10, 12, 8, embedding_dim=6, hidden_size=8,
+                                        attention="dot", input_feeding=input_feeding,
+                                        init_scale=0.1, alignment=alignment,
+                                        local_width=1).eval()
+    source = torch.tensor([[4, 5, 6, 7, 3], [8, 9, 3, 0, 0]])
+    lengths = torch.tensor([5, 3])
+    target = torch.tensor([[5, 4, 3], [6, 3, 0]])
+    logits, weights = network(source, lengths, target=target)
+    alone_logits, alone_weights = network(source[1:, :3], lengths[1:], target=target[1:])
+    torch.testing.assert_close(logits[1:], alone_logits)
+    torch.testing.assert_close(weights[1:, :, :3], alone_weights)
+    assert torch.all(weights[1:, :, 3:] == 0)
+    # Free-running greedy (the step loop) agrees with teacher forcing on its output.
+    free_logits, free_weights = network(source, lengths, max_length=4)
+    forced_logits, forced_weights = network(source, lengths, target=free_logits.argmax(-1))
+    torch.testing.assert_close(free_logits, forced_logits, atol=1e-6, rtol=0)
+    torch.testing.assert_close(free_weights, forced_weights, atol=1e-6, rtol=0)

@@ -83,6 +83,7 @@ def assert_same_regressor(loaded, model, X, y):
     dict(linear_floor=False, loss="mae", attention="general", cell="gru"),
     dict(bidirectional=True, attention="location",
          net_params={"optimizer__weight_decay": 1e-4, "criterion__reduction": "sum"}),
+    dict(alignment="local-p", local_width=2, attention="concat", linear_floor=False),
 ])
 def test_regressor_round_trip(windows, tmp_path, params):
     X, y = windows
@@ -134,6 +135,38 @@ def test_translator_round_trip(tmp_path, tokenizer):
     assert loaded.score(SOURCES, TARGETS) == model.score(SOURCES, TARGETS)
     assert loaded.target_tokenizer_.vocabulary_ == model.target_tokenizer_.vocabulary_
     assert repr(loaded.get_params()) == repr(model.get_params())
+
+
+def test_local_attention_translator_round_trip(tmp_path):
+    model = Seq2SeqAttentionTranslator(alignment="local-p", local_width=1, attention="general",
+                                       **TINY_TRANSLATOR).fit(SOURCES, TARGETS)
+    loaded = round_trip(model, tmp_path)
+    assert loaded.get_params()["alignment"] == "local-p" and loaded.local_width == 1
+    assert loaded.net_.module_.decoder.attention.alignment == "local-p"
+    np.testing.assert_array_equal(loaded.predict(SOURCES[:5]), model.predict(SOURCES[:5]))
+    for got, want in zip(loaded.attention_weights(SOURCES[:5]),
+                         model.attention_weights(SOURCES[:5])):
+        np.testing.assert_array_equal(got.weights, want.weights)
+
+
+def test_files_and_pickles_without_the_local_attention_parameters(regressor, windows, tmp_path):
+    # Written before alignment and local_width existed: they get the
+    # defaults, which is what such a model was fitted with.
+    path = tmp_path / "model.skm"
+    save(regressor, path)
+
+    def older(document):
+        for name in ("alignment", "local_width"):
+            del document["estimator"]["state"][name]
+    rewrite(path, older)
+    loaded = load(path)
+    assert (loaded.alignment, loaded.local_width) == ("global", 10)
+    assert_same_regressor(loaded, regressor, *windows)
+    state = dict(regressor.__getstate__())
+    del state["alignment"], state["local_width"]
+    unpickled = Seq2SeqAttentionRegressor.__new__(Seq2SeqAttentionRegressor)
+    unpickled.__setstate__(state)
+    assert repr(unpickled.get_params()) == repr(regressor.get_params())
 
 
 def test_pipelines_round_trip(windows, tmp_path):

@@ -161,6 +161,34 @@ def test_attention_weights(sine_windows):
         Seq2SeqAttentionRegressor(attention="none", **FAST).fit(X, y).attention_weights(X)
 
 
+@pytest.mark.parametrize("params", [
+    dict(alignment="local-m"),  # the linear floor: the base-fed batched decoder
+    dict(alignment="local-m", linear_floor=False, input_feeding=True, teacher_forcing=0.5),
+    dict(alignment="local-p", linear_floor=False, attention="concat"),  # the step loop
+])
+def test_local_attention_weights_are_zero_outside_the_window(sine_windows, params):
+    X, y = sine_windows  # 12 input steps, 4 forecast steps
+    reg = Seq2SeqAttentionRegressor(local_width=2, n_threads=1, **dict(FAST, max_epochs=1),
+                                    **params)
+    weights = reg.fit(X, y).attention_weights(X[:5])  # (5, 4, 12)
+    assert np.isfinite(reg.predict(X[:5])).all()
+    if params["alignment"] == "local-m":  # forecast step t: input steps t - 2 .. t + 2
+        window = np.abs(np.arange(12)[None, :] - np.arange(4)[:, None]) <= 2
+        assert np.all(weights[:, ~window] == 0) and np.all(weights[:, window] > 0)
+        np.testing.assert_allclose(weights.sum(-1), 1.0, atol=1e-5)
+    else:  # 2 D + 1 = 5 consecutive steps at most, times a Gaussian: sums below 1
+        for row in weights.reshape(-1, 12):
+            inside = np.flatnonzero(row)
+            assert 1 <= inside.size <= 5 and np.all(np.diff(inside) == 1)
+        assert np.all(weights.sum(-1) < 1)
+
+
+def test_local_alignment_is_ignored_without_attention(sine_windows):
+    reg = Seq2SeqAttentionRegressor(attention="none", alignment="local-p", local_width=0,
+                                    n_threads=1, **dict(FAST, max_epochs=1))
+    assert reg.fit(*sine_windows).net_.module_.decoder.attention is None
+
+
 @pytest.mark.parametrize("input_feeding", [False, True])
 @pytest.mark.parametrize("teacher_forcing", [1.0, 0.5, 0.0])
 def test_all_training_paths_fit(sine_windows, input_feeding, teacher_forcing):
@@ -279,6 +307,11 @@ def test_bad_fit_input(sine_windows, make_X, make_y, error, message):
     ({"ensemble_size": 0}, "'ensemble_size' parameter"),
     ({"n_iter_no_change": 0}, "'n_iter_no_change' parameter"),
     ({"validation_gap": -1}, "'validation_gap' parameter"),
+    ({"alignment": "local"}, "'alignment' parameter"),
+    ({"local_width": -1}, "'local_width' parameter"),
+    ({"attention": "location", "alignment": "local-p"},
+     "attention='location' cannot be combined with alignment='local-p'"),
+    ({"alignment": "local-p", "local_width": 0}, "alignment='local-p' needs local_width >= 1"),
 ])
 def test_bad_parameters(sine_windows, params, message):
     X, y = sine_windows

@@ -199,6 +199,14 @@ def test_bad_parameters(reversal):
     for params, message in [({"beam_size": 0}, "'beam_size' parameter"),
                             ({"target_tokenizer": "char"}, "'target_tokenizer' parameter"),
                             ({"attention": "local"}, "'attention' parameter"),
+                            ({"alignment": "local"}, "'alignment' parameter"),
+                            ({"local_width": -1}, "'local_width' parameter"),
+                            ({"local_width": 2.5}, "'local_width' parameter"),
+                            ({"attention": "location", "alignment": "local-m"},
+                             "attention='location' cannot be combined with "
+                             "alignment='local-m'"),
+                            ({"alignment": "local-p", "local_width": 0},
+                             "alignment='local-p' needs local_width >= 1"),
                             ({"loss_normalization": "batch"}, "'loss_normalization' parameter")]:
         with pytest.raises(ValueError, match=message):
             Seq2SeqAttentionTranslator(**dict(FAST, **params)).fit(X, y)
@@ -320,7 +328,7 @@ class _TableNetwork:
         memory = mask.float()[:, :, None]  # (batch, src_len, 1)
         return memory, None, None if bool(mask.all()) else mask, state
 
-    def step(self, tokens, state, feed, memory, keys, memory_mask):
+    def step(self, tokens, state, feed, memory, keys, memory_mask, *, t):
         state = state.clone()
         logits = torch.full((tokens.size(0), self.vocab_size), float("-inf"))
         for r, token in enumerate(tokens.tolist()):
@@ -437,11 +445,15 @@ def test_beam_larger_than_the_vocabulary_with_a_real_network():
         assert row[len(ids):] == [PAD_ID] * (len(row) - len(ids))
 
 
-@pytest.mark.parametrize("cell, attention", [("lstm", "general"), ("gru", "none")])
-def test_padded_sources_decode_as_each_alone(cell, attention):
+@pytest.mark.parametrize("cell, attention, alignment", [
+    ("lstm", "general", "global"), ("gru", "none", "global"), ("lstm", "dot", "local-p"),
+    ("gru", "concat", "local-m"),
+])
+def test_padded_sources_decode_as_each_alone(cell, attention, alignment):
     torch.manual_seed(0)
     network = Seq2SeqTranslationNetwork(9, 11, 7, embedding_dim=8, hidden_size=8, cell=cell,
-                                        bidirectional=True, attention=attention).eval()
+                                        bidirectional=True, attention=attention,
+                                        alignment=alignment, local_width=2).eval()
     lengths = torch.tensor([7, 4, 2, 5])
     source = torch.randint(4, 9, (4, 7)) * (torch.arange(7)[None] < lengths[:, None])
     tokens, weights = beam_search(network, source, lengths, 9, beam_size=3, length_penalty=0.6)
@@ -465,3 +477,52 @@ def test_beam_search_through_the_estimator_gru_two_layers_bidirectional(reversal
     assert prediction.shape == (7,) and all(isinstance(p, str) for p in prediction)
     maps = model.attention_weights(X[:2])
     assert maps[0].weights.shape == (len(maps[0].target_tokens), len(X[0]) + 1)
+
+
+# -- local attention ------------------------------------------------------------------
+@pytest.mark.parametrize("alignment, input_feeding", [("local-m", False), ("local-p", True)])
+def test_local_beam_of_one_equals_greedy_equals_teacher_forcing(alignment, input_feeding):
+    # Each decoding loop passes the target step t; teacher forcing on the
+    # greedy output (batched, steps numbered from 0, without input feeding)
+    # must reproduce its attention, and so would fail on a wrong t.
+    torch.manual_seed(0)
+    network = Seq2SeqTranslationNetwork(
+        9, 11, max_source_length=7, embedding_dim=8, hidden_size=16, attention="general",
+        input_feeding=input_feeding, alignment=alignment, local_width=1,
+    ).eval()
+    source = torch.randint(4, 9, (6, 7))
+    lengths = torch.tensor([7, 5, 3, 7, 1, 2])
+    greedy_tokens, greedy_weights = greedy_decode(network, source, lengths, max_length=12)
+    beam_tokens, beam_weights = beam_search(network, source, lengths, 12, beam_size=1)
+    torch.testing.assert_close(beam_tokens, greedy_tokens)
+    torch.testing.assert_close(beam_weights, greedy_weights)
+    with torch.no_grad():
+        _, forced_weights = network(source, lengths, target=greedy_tokens)
+    for row, tokens in enumerate(greedy_tokens.tolist()):
+        n = len(_trim(tokens))  # up to the end marker
+        torch.testing.assert_close(greedy_weights[row, :n], forced_weights[row, :n],
+                                   atol=1e-6, rtol=0)
+    if alignment == "local-m":
+        steps = torch.arange(greedy_weights.size(1))[:, None]
+        outside = (torch.arange(7)[None, :] - steps).abs() > 1  # (out_len, src_len)
+        assert torch.all(greedy_weights[:, outside] == 0)
+
+
+@pytest.mark.parametrize("alignment", ["local-m", "local-p"])
+def test_local_attention_maps_are_zero_outside_the_window(reversal, alignment):
+    X, y = reversal
+    model = Seq2SeqAttentionTranslator(alignment=alignment, local_width=1, n_threads=1,
+                                       **dict(FAST, max_epochs=1)).fit(X[:24], y[:24])
+    assert model.net_.module_.decoder.attention.alignment == alignment
+    for attention_map in model.attention_weights(X[:6]):
+        weights = attention_map.weights  # (out_len, src_len)
+        for t, row in enumerate(weights):
+            inside = np.flatnonzero(row)
+            if alignment == "local-m":
+                expected = np.arange(max(t - 1, 0), min(t + 2, weights.shape[1]))
+                np.testing.assert_array_equal(inside, expected)
+                if inside.size:
+                    assert row.sum() == pytest.approx(1, abs=1e-5)
+            else:  # at most 2 D + 1 = 3 consecutive positions, not renormalised
+                assert 1 <= inside.size <= 3 and np.all(np.diff(inside) == 1)
+                assert row.sum() < 1

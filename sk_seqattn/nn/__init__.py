@@ -3,7 +3,8 @@
 One module per concern: :mod:`.encoder` (the RNN over the source),
 :mod:`.decoder` (the Luong decoder step and its batched form),
 :mod:`.forecasting` and :mod:`.translation` (the networks the estimators
-train). The attention layer itself is :mod:`sk_seqattn.attention`.
+train). The attention layers themselves are :mod:`sk_seqattn.attention`
+(global) and :mod:`sk_seqattn.local_attention` (local-m, local-p).
 """
 
 from .decoder import AttentionDecoder

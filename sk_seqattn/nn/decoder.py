@@ -3,7 +3,7 @@
 The data flow of one decoder step follows Luong et al. (2015)::
 
     h_t = RNN(input_t [; ~h_{t-1} if input feeding], state_{t-1})
-    ~h_t, a_t = GlobalAttention(h_t, encoder states)    (~h_t = h_t for "none")
+    ~h_t, a_t = attention(h_t, encoder states[, t])     (~h_t = h_t for "none")
     output_t = head(dropout(~h_t))
 
 Because ``h_t`` does not depend on the attention of step ``t`` (unlike
@@ -11,19 +11,24 @@ Bahdanau), a teacher-forced decoder without input feeding computes every
 ``h_t`` in ONE RNN call and all attention in batched matrix products
 (:meth:`AttentionDecoder.forward`). Input feeding makes step ``t`` depend on
 ``~h_{t-1}``, which forces the step loop (:meth:`AttentionDecoder.step`).
+The attention is global (:class:`~sk_seqattn.attention.GlobalAttention`) or
+local (:class:`~sk_seqattn.local_attention.LocalAttention`); local-m centres
+its window on the target step ``t``, so the step loop passes ``t`` to every
+step, and the batched path numbers its steps from 0.
 """
 
 import torch
 from torch import nn
 
 from ..attention import GlobalAttention
+from ..local_attention import LocalAttention
 from .encoder import RNN_CELLS
 
 __all__ = ["AttentionDecoder"]
 
 
 class AttentionDecoder(nn.Module):
-    """RNN decoder with Luong global attention and optional input feeding.
+    """RNN decoder with Luong global or local attention and optional input feeding.
 
     Parameters
     ----------
@@ -40,11 +45,16 @@ class AttentionDecoder(nn.Module):
         Concatenate ``~h_{t-1}`` to the input of step ``t``.
     max_source_length : int or None
         Needed by "location" attention.
+    alignment : {"global", "local-m", "local-p"}, default="global"
+        Global attention, or Luong's local attention (see
+        :mod:`sk_seqattn.local_attention`). Ignored for attention "none".
+    local_width : int, default=10
+        The local window's half-width ``D``.
     """
 
     def __init__(self, input_size, hidden_size, num_layers=1, cell="lstm",
                  dropout=0.0, attention="dot", input_feeding=True,
-                 max_source_length=None):
+                 max_source_length=None, alignment="global", local_width=10):
         super().__init__()
         self.hidden_size = hidden_size
         self.input_feeding = input_feeding and attention != "none"
@@ -55,10 +65,12 @@ class AttentionDecoder(nn.Module):
             batch_first=True,
             dropout=dropout if num_layers > 1 else 0.0,
         )
-        self.attention = (
-            None if attention == "none"
-            else GlobalAttention(hidden_size, attention, max_source_length)
-        )
+        if attention == "none":
+            self.attention = None
+        elif alignment == "global":
+            self.attention = GlobalAttention(hidden_size, attention, max_source_length)
+        else:
+            self.attention = LocalAttention(hidden_size, attention, alignment, local_width)
         self.dropout = nn.Dropout(dropout)
 
     def prepare(self, memory):
@@ -74,9 +86,9 @@ class AttentionDecoder(nn.Module):
     def forward(self, inputs, state, memory, keys, memory_mask=None):
         """Decode a whole teacher-forced target.
 
-        Without input feeding: one RNN call and batched attention. With
-        input feeding: the step loop. Both give the same result for the
-        same weights.
+        Without input feeding: one RNN call and batched attention (target
+        steps numbered from 0). With input feeding: the step loop. Both
+        give the same result for the same weights.
 
         Parameters
         ----------
@@ -105,7 +117,7 @@ class AttentionDecoder(nn.Module):
         outputs, weights = [], []
         for t in range(inputs.size(1)):
             output, step_weights, state, feed = self.step(
-                inputs[:, t], state, feed, memory, keys, memory_mask
+                inputs[:, t], state, feed, memory, keys, memory_mask, t=t
             )
             outputs.append(output)
             weights.append(step_weights)
@@ -114,7 +126,7 @@ class AttentionDecoder(nn.Module):
             return outputs, None
         return outputs, torch.stack(weights, dim=1)  # (batch, tgt_len, src_len)
 
-    def step(self, input_t, state, feed, memory, keys, memory_mask=None):
+    def step(self, input_t, state, feed, memory, keys, memory_mask=None, *, t):
         """One decoder step.
 
         Parameters
@@ -124,6 +136,9 @@ class AttentionDecoder(nn.Module):
         feed : Tensor of shape (batch, hidden) or None
             ``~h_{t-1}`` when input feeding, else None.
         memory, keys, memory_mask : as in :meth:`forward`
+        t : int
+            The target step (0-based) this step decodes: local-m attention
+            centres its window on it. Required, so that no loop forgets it.
 
         Returns
         -------
@@ -137,7 +152,8 @@ class AttentionDecoder(nn.Module):
         hidden, state = self._rnn_step(input_t, state)  # (batch, hidden)
         weights = None
         if self.attention is not None:
-            hidden, weights = self.attention(hidden.unsqueeze(1), memory, keys, memory_mask)
+            hidden, weights = self.attention(hidden.unsqueeze(1), memory, keys, memory_mask,
+                                             first_step=t)
             weights = weights.squeeze(1)  # (batch, src_len)
             hidden = hidden.squeeze(1)  # (batch, hidden)
         # Input feeding passes ~h_t itself on, before output dropout.

@@ -41,7 +41,9 @@ class Seq2SeqRegressionNetwork(nn.Module):
     target_features : sequence of int
         Indices of the features of ``X`` that are the targets' history.
     hidden_size, num_layers, cell, bidirectional, dropout, attention,
-    input_feeding : see :class:`AttentionDecoder` and :class:`Encoder`.
+    input_feeding, alignment, local_width : see :class:`AttentionDecoder`
+        and :class:`Encoder`. Local-m aligns forecast step ``t`` with input
+        step ``t``, counted from the window's oldest step.
     teacher_forcing : float in [0, 1]
         Probability, per sample and step, that training feeds the true
         previous target rather than the network's prediction. 1.0 with no
@@ -61,7 +63,8 @@ class Seq2SeqRegressionNetwork(nn.Module):
     def __init__(self, n_features, n_targets, horizon, n_steps, target_features=(0,),
                  hidden_size=64, num_layers=1, cell="lstm", bidirectional=False,
                  dropout=0.0, attention="dot", input_feeding=False,
-                 teacher_forcing=1.0, n_future_features=0, n_quantiles=1, median_index=0):
+                 teacher_forcing=1.0, n_future_features=0, n_quantiles=1, median_index=0,
+                 alignment="global", local_width=10):
         super().__init__()
         self.horizon = horizon
         self.n_targets = n_targets
@@ -77,7 +80,8 @@ class Seq2SeqRegressionNetwork(nn.Module):
                                bidirectional, dropout)
         self.decoder = AttentionDecoder(
             n_targets + n_future_features, hidden_size, num_layers, cell, dropout,
-            attention, input_feeding, max_source_length=n_steps,
+            attention, input_feeding, max_source_length=n_steps, alignment=alignment,
+            local_width=local_width,
         )
         self.head = nn.Linear(hidden_size, n_targets * n_quantiles)
 
@@ -162,7 +166,7 @@ class Seq2SeqRegressionNetwork(nn.Module):
             if future is not None:
                 input_t = torch.cat([input_t, future[:, t]], dim=-1)  # (batch, n_in)
             output, step_weights, state, feed = self.decoder.step(
-                input_t, state, feed, memory, keys
+                input_t, state, feed, memory, keys, t=t
             )
             prediction_t = self._head(output)  # (batch, n_targets[, n_quantiles])
             predictions.append(prediction_t)

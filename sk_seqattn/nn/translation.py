@@ -25,7 +25,8 @@ class Seq2SeqTranslationNetwork(nn.Module):
         "location" attention's range.
     embedding_dim : int
     hidden_size, num_layers, cell, bidirectional, dropout, attention,
-    input_feeding : see :class:`AttentionDecoder` and :class:`Encoder`.
+    input_feeding, alignment, local_width : see :class:`AttentionDecoder`
+        and :class:`Encoder`.
     teacher_forcing : float in [0, 1]
         Probability, per sample and step, of feeding the true previous
         token in training; otherwise the network's own argmax.
@@ -37,7 +38,7 @@ class Seq2SeqTranslationNetwork(nn.Module):
     def __init__(self, source_vocab_size, target_vocab_size, max_source_length,
                  embedding_dim=64, hidden_size=128, num_layers=1, cell="lstm",
                  bidirectional=False, dropout=0.0, attention="dot", input_feeding=True,
-                 teacher_forcing=1.0, init_scale=None):
+                 teacher_forcing=1.0, init_scale=None, alignment="global", local_width=10):
         super().__init__()
         self.teacher_forcing = teacher_forcing
         self.source_embedding = nn.Embedding(source_vocab_size, embedding_dim,
@@ -49,7 +50,8 @@ class Seq2SeqTranslationNetwork(nn.Module):
                                bidirectional, dropout)
         self.decoder = AttentionDecoder(
             embedding_dim, hidden_size, num_layers, cell, dropout, attention,
-            input_feeding, max_source_length=max_source_length,
+            input_feeding, max_source_length=max_source_length, alignment=alignment,
+            local_width=local_width,
         )
         self.generator = nn.Linear(hidden_size, target_vocab_size)
         if init_scale:
@@ -86,12 +88,14 @@ class Seq2SeqTranslationNetwork(nn.Module):
         memory, state = self.encoder(embedded, source_lengths)
         return memory, self.decoder.prepare(memory), memory_mask, state
 
-    def step(self, tokens, state, feed, memory, keys, memory_mask):
+    def step(self, tokens, state, feed, memory, keys, memory_mask, *, t):
         """One decoder step from the previous tokens.
 
         Parameters
         ----------
         tokens : LongTensor of shape (batch,)
+        t : int
+            The target step (0-based) being decoded, for local-m attention.
 
         Returns
         -------
@@ -101,7 +105,7 @@ class Seq2SeqTranslationNetwork(nn.Module):
         """
         embedded = self.embedding_dropout(self.target_embedding(tokens))  # (batch, emb)
         output, weights, state, feed = self.decoder.step(
-            embedded, state, feed, memory, keys, memory_mask
+            embedded, state, feed, memory, keys, memory_mask, t=t
         )
         return self.generator(output), weights, state, feed
 
@@ -142,7 +146,7 @@ class Seq2SeqTranslationNetwork(nn.Module):
             logits, weights = [], []
             for t in range(steps):
                 step_logits, step_weights, state, feed = self.step(
-                    tokens, state, feed, memory, keys, memory_mask
+                    tokens, state, feed, memory, keys, memory_mask, t=t
                 )
                 logits.append(step_logits)
                 weights.append(step_weights)
