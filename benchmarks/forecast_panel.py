@@ -7,10 +7,12 @@ divided by the in-sample seasonal-naive (m=12) MAE of its training part;
 the panel's figure is the mean over the series. Per-series baselines
 (seasonal naive, ETS, Theta), a pooled Ridge on lags and
 ``Seq2SeqAttentionRegressor``, trained once on the pooled windows of all
-series, in the same run.
+series, in the same run; and ``LookbackEnsemble``, the mean of one such
+regressor per input length in ``--lookbacks`` (on windows of the longest).
 
-    python benchmarks/forecast_panel.py [--methods snaive ets theta ridge ridge-log regressor]
-        [--max-series 20] [--seeds 3] [--n-in 36] [--param max_epochs=20 ...] [--ablation]
+    python benchmarks/forecast_panel.py [--methods snaive ets theta ridge ridge-log regressor
+        lookbacks] [--max-series 20] [--seeds 3] [--n-in 36] [--lookbacks 36 48 60]
+        [--param max_epochs=20 ...] [--ablation]
 """
 
 import argparse
@@ -25,13 +27,13 @@ from statsmodels.tools.sm_exceptions import ConvergenceWarning
 from statsmodels.tsa.forecasting.theta import ThetaModel
 from statsmodels.tsa.holtwinters import ExponentialSmoothing
 
-from sk_seqattn import Seq2SeqAttentionRegressor, last_windows, make_windows
+from sk_seqattn import LookbackEnsemble, Seq2SeqAttentionRegressor, last_windows, make_windows
 from sk_seqattn.datasets import load_tourism
 from sk_seqattn.metrics import mean_absolute_scaled_error, seasonal_naive
 
 HORIZON, M = 24, 12
 RIDGE_N_IN = 36
-METHODS = ("snaive", "ets", "theta", "ridge", "ridge-log", "regressor")
+METHODS = ("snaive", "ets", "theta", "ridge", "ridge-log", "regressor", "lookbacks")
 # Godahewa et al. (2021), Monash Time Series Forecasting Archive, tourism
 # monthly, MASE: context only; the baselines of the same run are what counts.
 MONASH = (("ETS", 1.53), ("ARIMA", 1.59), ("DeepAR, global", 1.41),
@@ -119,6 +121,8 @@ def main(argv=None):
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--n-in", type=int, default=36,
                         help="the regressor's input window")
+    parser.add_argument("--lookbacks", type=int, nargs="+", default=[36, 48, 60],
+                        help="the LookbackEnsemble's input lengths")
     parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                         help="a non-default regressor parameter (Python literal value)")
     parser.add_argument("--ablation", action="store_true",
@@ -143,11 +147,14 @@ def main(argv=None):
              "lowest AICc; Theta: ThetaModel)",
              "time s: wall-clock of the whole method (fit and forecast, all series); "
              "regressor: mean fit time per seed"]
-    if "regressor" in args.methods:
+    if {"regressor", "lookbacks"} & set(args.methods):
         lines.append(f"regressor: n_in={args.n_in}, default parameters"
                      f"{', ' if params else ''}"
                      f"{', '.join(f'{k}={v!r}' for k, v in params.items())}; random_state "
                      f"0..{args.seeds - 1}; MASE mean +- std over seeds, fit s: mean per seed")
+    if "lookbacks" in args.methods:
+        lines.append(f"LookbackEnsemble: the same regressor on lookbacks {args.lookbacks} "
+                     f"(windows of {max(args.lookbacks)} steps), forecasts averaged")
     print_header("\n".join(lines))
 
     print(f"{'panel':<32} {'method':<40} {'test MASE':>16} {'time s':>8}")
@@ -177,23 +184,31 @@ def main(argv=None):
             seconds = time.perf_counter() - start
             row(label, f"{panel_mase(train, test, forecasts):.3f}", seconds)
 
-    if "regressor" in args.methods:
+    def learned_rows(n_in, variants, build):
         # One model for the panel: the windows of all series, pooled in
         # time order (the latest windows of every series last).
-        X, y = make_windows(train, args.n_in, HORIZON)
-        X_last, _ = last_windows(train, args.n_in)
-        variants = {f"Seq2SeqAttentionRegressor, L={args.n_in}": {}}
-        if args.ablation:
-            variants.update({f"  {label}": change for label, change in ablation(n_series).items()})
+        X, y = make_windows(train, n_in, HORIZON)
+        X_last, _ = last_windows(train, n_in)
         for label, change in variants.items():
             errors, seconds = [], []
             for seed in range(args.seeds):
                 start = time.perf_counter()
-                reg = Seq2SeqAttentionRegressor(random_state=seed, **{**params, **change})
-                reg.fit(X, y)
+                model = build(Seq2SeqAttentionRegressor(random_state=seed,
+                                                        **{**params, **change}))
+                model.fit(X, y)
                 seconds.append(time.perf_counter() - start)
-                errors.append(panel_mase(train, test, list(reg.predict(X_last))))
+                errors.append(panel_mase(train, test, list(model.predict(X_last))))
             row(label, f"{np.mean(errors):.3f} +- {np.std(errors):.3f}", np.mean(seconds))
+
+    if "regressor" in args.methods:
+        variants = {f"Seq2SeqAttentionRegressor, L={args.n_in}": {}}
+        if args.ablation:
+            variants.update({f"  {label}": change for label, change in ablation(n_series).items()})
+        learned_rows(args.n_in, variants, lambda reg: reg)
+    if "lookbacks" in args.methods:
+        label = f"LookbackEnsemble, L={','.join(map(str, args.lookbacks))}"
+        learned_rows(max(args.lookbacks), {label: {}},
+                     lambda reg: LookbackEnsemble(estimator=reg, lookbacks=args.lookbacks))
 
     print()
     if ets_counts:

@@ -1,5 +1,6 @@
 """sk_seqattn: Luong-attention sequence-to-sequence models as scikit-learn estimators."""
 
+from .ensemble import LookbackEnsemble
 from .persistence import load, save
 from .preprocessing import calendar_features, forecasts_to_frame, last_windows, make_windows
 from .regressor import Seq2SeqAttentionRegressor
@@ -10,6 +11,7 @@ __all__ = [
     "AttentionMap",
     "BPETokenizer",
     "CharTokenizer",
+    "LookbackEnsemble",
     "Seq2SeqAttentionRegressor",
     "Seq2SeqAttentionTranslator",
     "WordTokenizer",

@@ -48,9 +48,6 @@ ATTENTION_OPTIONS = {"dot", "general", "concat", "location", "none"}
 
 ALIGNMENT_OPTIONS = {"global", "local-m", "local-p"}
 
-# Parameters added after the first model files and pickles were written: an
-# estimator read from one gets the default, which is what it was fitted with.
-PARAMETERS_ADDED_LATER = {"alignment": "global", "local_width": 10}
 
 NETWORK_PARAMS_DOC = """\
     attention : {{"dot", "general", "concat", "location", "none"}}, default="dot"
@@ -175,6 +172,11 @@ FITTED_NET_DOC = """\
 class _BaseSeq2SeqAttention(BaseEstimator):
     """Parameters, net construction and torch state shared by the estimators."""
 
+    # Parameters added after the first model files and pickles were written,
+    # with the value that reproduces how such a file's estimator was fitted
+    # (not always the default): an estimator read from one gets that value.
+    _parameters_added_later = {"alignment": "global", "local_width": 10}
+
     _parameter_constraints = {
         "attention": [StrOptions(ATTENTION_OPTIONS)],
         "alignment": [StrOptions(ALIGNMENT_OPTIONS)],
@@ -229,7 +231,7 @@ class _BaseSeq2SeqAttention(BaseEstimator):
 
     def _add_missing_parameters(self):
         """Defaults for the parameters an older pickle or model file lacks."""
-        for name, default in PARAMETERS_ADDED_LATER.items():
+        for name, default in self._parameters_added_later.items():
             self.__dict__.setdefault(name, default)
 
     def _check_network_params(self):

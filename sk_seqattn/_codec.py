@@ -30,7 +30,7 @@ __all__ = []
 # a subclass may behave differently and is refused.
 ALLOWED = {
     "sk_seqattn": ("Seq2SeqAttentionRegressor", "Seq2SeqAttentionTranslator",
-                   "CharTokenizer", "WordTokenizer", "BPETokenizer"),
+                   "LookbackEnsemble", "CharTokenizer", "WordTokenizer", "BPETokenizer"),
     "sklearn.pipeline": ("Pipeline",),
     "sklearn.preprocessing": ("StandardScaler", "MinMaxScaler", "MaxAbsScaler",
                               "RobustScaler"),

@@ -141,7 +141,7 @@ class _WindowScaling:
             ``y = (y_net + season) * target_scale + target_mean``, with
             season of shape (n_samples, horizon, n_targets) (or 0.0).
         level : ndarray of shape (n_samples, 2 * n_features) or None
-            With ``normalize="window"`` and ``floor_level``: each window's
+            With ``normalize="window"`` and ``window_stats``: each window's
             ``1 / scale`` and ``mean / scale``, per feature, with mean and
             scale measured against the training windows' overall statistics
             (``feature_mean_``, ``feature_scale_``). A linear model of the
@@ -151,6 +151,8 @@ class _WindowScaling:
             autoregression of the raw values as well as of the normalised
             window, so a stationary series' pull to its long-run mean (or a
             panel's dependence on a series' level) survives normalisation.
+            With ``window_stats="all"`` the network reads them too, see
+            ``_network_window``.
         """
         mean, scale = self._normalization(X)
         X_net = (X - mean) / scale  # (n_samples, n_steps, n_features)
@@ -167,7 +169,7 @@ class _WindowScaling:
             )
             X_net[:, :, targets] -= in_window
         level = None
-        if self.normalize == "window" and self.linear_floor and self.floor_level:
+        if self.normalize == "window" and self.window_stats:
             relative_scale = scale[:, 0] / self.feature_scale_  # (n_samples, n_features)
             relative_mean = (mean[:, 0] - self.feature_mean_) / self.feature_scale_
             level = np.concatenate(
@@ -184,6 +186,15 @@ class _WindowScaling:
         if level is not None:
             parts.append(level)
         return np.concatenate(parts, axis=1)
+
+    def _network_window(self, X_net, level):
+        # The encoder's input with window_stats="all": the normalised window
+        # and each window's statistics at every step, asinh-compressed (1/scale
+        # of a nearly constant window is ~1e3 times a typical one's).
+        if level is None:
+            return X_net
+        stats = np.repeat(np.arcsinh(level)[:, None, :], X_net.shape[1], axis=1)
+        return np.concatenate([X_net, stats], axis=2)  # (n, n_steps, 3 * n_features)
 
     def _normalization(self, X):
         # (mean, scale) broadcastable to X: (n_samples, 1, F) per window,

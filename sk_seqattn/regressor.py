@@ -33,13 +33,15 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _RegressorInputChecks, _WindowSc
     An RNN encoder reads the input window (the target's history and any
     past covariates); an attentional RNN decoder (Luong et al., 2015)
     produces the horizon. By default a ridge regression on the normalised
-    window forecasts first and the decoder, reading that forecast step by
-    step, learns its correction; with ``linear_floor=False`` the decoder
-    feeds each step's value to the next instead.
+    window and the window's level and spread forecasts first and the
+    decoder, reading that forecast step by step, learns its correction;
+    with ``linear_floor=False`` the decoder feeds each step's value to the
+    next instead.
 
     The defaults are the settings that did best on public series: the
-    linear floor (it keeps short series from doing worse than a linear
-    autoregression and improves a panel's forecast), a small network
+    linear floor with the window statistics (it keeps short series from
+    doing worse than a linear autoregression of the raw values and improves
+    a panel's forecast), a small network
     (``hidden_size=32``) and ``lr=3e-4`` (larger or faster ones overfit a
     few hundred windows). For a panel of thousands of windows, a larger
     ``batch_size`` (256), ``lr=1e-3`` and about 10 epochs do better; for
@@ -85,16 +87,21 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _RegressorInputChecks, _WindowSc
         by efficient leave-one-out cross-validation (``RidgeCV``), which
         keeps a short series' floor from overfitting.
 
-    floor_level : bool, default=True
-        With ``normalize="window"``, also give the floor each window's level
-        and spread, as ``1 / scale`` and ``mean / scale`` per feature
-        (measured against the training windows' overall mean and deviation).
-        A linear model of the raw values is a linear model of the
-        normalised window plus these two, so the floor can be any linear
+    window_stats : {{"floor", "all"}} or None, default="floor"
+        With ``normalize="window"``, give the floor ("floor"), or the floor
+        and the network ("all"), each window's level and spread, as ``1 /
+        scale`` and ``mean / scale`` per feature (measured against the
+        training windows' overall mean and deviation; the network reads
+        them, asinh-compressed, as extra input features at every step). A
+        linear model of the raw values is a linear model of the normalised
+        window plus these two, so the floor can be any linear
         autoregression of the raw values as well as of the normalised
         window: per-window normalisation then no longer hides a stationary
         series' pull to its mean, or how a panel's series behave at
-        different levels.
+        different levels. "all" suits a panel, whose windows cover the
+        levels it forecasts from; on one series a network extrapolates
+        poorly from levels its training part never reached, where the
+        linear floor does not.
 
     loss : {{"mse", "mae", "huber"}}, default="mse"
         Training loss on the normalised targets. "mae" estimates the
@@ -200,7 +207,7 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _RegressorInputChecks, _WindowSc
     feature_mean_, feature_scale_ : ndarray of shape (n_input_features,)
         Per-feature mean and deviation of the training windows (after
         ``target_transform``): what ``normalize="global"`` divides by, and
-        what ``floor_level`` measures each window against. Not set with
+        what ``window_stats`` measures each window against. Not set with
         ``normalize=None``.
 
     floor_ : sklearn.linear_model.Ridge or RidgeCV, or None
@@ -231,6 +238,10 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _RegressorInputChecks, _WindowSc
         fitted=FITTED_NET_DOC,
     )
 
+    # Models fitted before window_stats existed read no window statistics.
+    _parameters_added_later = {**_BaseSeq2SeqAttention._parameters_added_later,
+                               "window_stats": None}
+
     _parameter_constraints = {
         **_BaseSeq2SeqAttention._parameter_constraints,
         "normalize": [StrOptions({"window", "global"}), None],
@@ -238,7 +249,7 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _RegressorInputChecks, _WindowSc
         "season_length": [Interval(Integral, 1, None, closed="left"), None],
         "linear_floor": ["boolean"],
         "floor_alpha": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
-        "floor_level": ["boolean"],
+        "window_stats": [StrOptions({"floor", "all"}), None],
         "loss": [StrOptions(set(_LOSSES))],
         "ensemble_size": [Interval(Integral, 1, None, closed="left")],
         "early_stopping": ["boolean"],
@@ -268,7 +279,7 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _RegressorInputChecks, _WindowSc
         season_length=None,
         linear_floor=True,
         floor_alpha="auto",
-        floor_level=True,
+        window_stats="floor",
         loss="mse",
         ensemble_size=1,
         early_stopping=False,
@@ -306,7 +317,7 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _RegressorInputChecks, _WindowSc
         self.season_length = season_length
         self.linear_floor = linear_floor
         self.floor_alpha = floor_alpha
-        self.floor_level = floor_level
+        self.window_stats = window_stats
         self.loss = loss
         self.ensemble_size = ensemble_size
         self.early_stopping = early_stopping
@@ -396,7 +407,9 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _RegressorInputChecks, _WindowSc
                   y_net[train].reshape(len(y_net[train]), -1))
 
         module_params = {
-            "n_features": self.n_input_features_,
+            # With window_stats="all", 2 statistics per feature follow the features.
+            "n_features": self.n_input_features_ * (3 if level is not None
+                                                    and self.window_stats == "all" else 1),
             "n_targets": self.n_targets_,
             "horizon": self.horizon_,
             "n_steps": self.n_steps_in_,
@@ -573,9 +586,10 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _RegressorInputChecks, _WindowSc
         return prediction, np.mean(np.stack([out[1] for out in outputs]), axis=0).astype(np.float64)
 
     def _network_inputs(self, X_net, future_net=None, level=None):
-        # The module's keyword arguments: the window, the known future, and
-        # the floor's forecast.
-        inputs = {"X": as_float32(X_net, "X")}
+        # The module's keyword arguments: the window (with its statistics,
+        # for window_stats="all"), the known future, and the floor's forecast.
+        window = self._network_window(X_net, level) if self.window_stats == "all" else X_net
+        inputs = {"X": as_float32(window, "X")}
         if future_net is not None:
             inputs["future"] = as_float32(future_net, "the known-future features of X")
         if self.floor_ is not None:

@@ -21,8 +21,8 @@ from sklearn.utils.estimator_checks import (
 )
 
 from sk_seqattn import (
-    BPETokenizer, CharTokenizer, Seq2SeqAttentionRegressor, Seq2SeqAttentionTranslator,
-    WordTokenizer,
+    BPETokenizer, CharTokenizer, LookbackEnsemble, Seq2SeqAttentionRegressor,
+    Seq2SeqAttentionTranslator, WordTokenizer,
 )
 
 # Small and quick: the checks fit dozens of times on tiny data.
@@ -34,6 +34,9 @@ ESTIMATORS = [
                               hidden_size=8, max_epochs=2, batch_size=16),
     Seq2SeqAttentionRegressor(alignment="local-p", local_width=2, input_feeding=True,
                               hidden_size=8, max_epochs=2, batch_size=16, n_threads=1),
+    LookbackEnsemble(estimator=Seq2SeqAttentionRegressor(hidden_size=8, max_epochs=2,
+                                                         batch_size=16, n_threads=1),
+                     lookbacks=(0.5, 1.0)),
     Seq2SeqAttentionTranslator(embedding_dim=4, hidden_size=8, max_epochs=1),
     CharTokenizer(),
     WordTokenizer(),
@@ -54,7 +57,7 @@ def test_sklearn_compatible(estimator, check):
 
 
 STRING_ESTIMATORS = [est for est in ESTIMATORS
-                     if not isinstance(est, Seq2SeqAttentionRegressor)]
+                     if not isinstance(est, (Seq2SeqAttentionRegressor, LookbackEnsemble))]
 TEXTS = ["abc", "cab", "bca", "a b c", "ccc", "ab"] * 3
 
 

@@ -169,6 +169,27 @@ def test_files_and_pickles_without_the_local_attention_parameters(regressor, win
     assert repr(unpickled.get_params()) == repr(regressor.get_params())
 
 
+def test_files_and_pickles_without_window_stats(windows, tmp_path):
+    # Written before window_stats existed: such a floor had no window
+    # statistics, so the file reads as window_stats=None, not the default.
+    before = Seq2SeqAttentionRegressor(window_stats=None, **TINY).fit(*windows)
+    path = tmp_path / "model.skm"
+    save(before, path)
+
+    def older(document):
+        del document["estimator"]["state"]["window_stats"]
+    rewrite(path, older)
+    loaded = load(path)
+    assert loaded.window_stats is None
+    assert_same_regressor(loaded, before, *windows)
+    state = dict(before.__getstate__())
+    del state["window_stats"]
+    unpickled = Seq2SeqAttentionRegressor.__new__(Seq2SeqAttentionRegressor)
+    unpickled.__setstate__(state)
+    assert unpickled.window_stats is None
+    np.testing.assert_array_equal(unpickled.predict(windows[0]), before.predict(windows[0]))
+
+
 def test_pipelines_round_trip(windows, tmp_path):
     X, y = windows
     pipe = make_pipeline(StandardScaler(), Seq2SeqAttentionRegressor(**TINY)).fit(X, y)

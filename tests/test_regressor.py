@@ -406,7 +406,7 @@ def test_linear_floor_is_a_ridge_the_network_corrects(sine_windows):
     X, y = sine_windows
     reg = Seq2SeqAttentionRegressor(**FAST).fit(X, y)
     assert reg.floor_.alpha_ in np.logspace(-2, 4, 13)  # chosen by leave-one-out
-    fixed = Seq2SeqAttentionRegressor(floor_alpha=3.0, floor_level=False, **FAST).fit(X, y)
+    fixed = Seq2SeqAttentionRegressor(floor_alpha=3.0, window_stats=None, **FAST).fit(X, y)
     assert fixed.floor_.alpha == 3.0
     assert Seq2SeqAttentionRegressor(linear_floor=False, **FAST).fit(X, y).floor_ is None
     # The network's correction is what separates the forecast from the floor's.
@@ -422,21 +422,27 @@ def _floor_forecast(reg, X):
     return base * scale.reshape(len(X), -1) + mean.reshape(len(X), -1)
 
 
-def test_floor_level_lets_the_floor_be_a_linear_model_of_the_raw_values():
+def test_window_stats_let_the_floor_be_a_linear_model_of_the_raw_values():
     # y is a linear autoregression of the raw values with an intercept:
     # after per-window normalisation that needs each window's 1/scale and
-    # mean/scale, which only floor_level gives the ridge.
+    # mean/scale, which only window_stats gives the ridge.
     rng = np.random.default_rng(0)
     X = (rng.normal(size=(300, 6)) * rng.uniform(0.5, 3.0, size=(300, 1))
          + rng.uniform(-20.0, 40.0, size=(300, 1)))
     y = 10.0 + 0.5 * X[:, -1:] - 0.2 * X[:, -3:-2]  # (300, 1)
     errors = {}
-    for floor_level in (True, False):
-        reg = Seq2SeqAttentionRegressor(floor_alpha=1e-8, floor_level=floor_level,
+    for window_stats in ("floor", None):
+        reg = Seq2SeqAttentionRegressor(floor_alpha=1e-8, window_stats=window_stats,
                                         **FAST).fit(X, y)
-        errors[floor_level] = np.abs(_floor_forecast(reg, X) - y).max()
-    assert errors[True] < 1e-4
-    assert errors[False] > 1.0
+        errors[window_stats] = np.abs(_floor_forecast(reg, X) - y).max()
+    assert errors["floor"] < 1e-4
+    assert errors[None] > 1.0
+    # The network reads them too: two more encoder inputs per feature.
+    assert reg.net_.module_.encoder.rnn.input_size == 1
+    assert Seq2SeqAttentionRegressor(**FAST).fit(X, y).net_.module_.encoder.rnn.input_size == 1
+    with_stats = Seq2SeqAttentionRegressor(window_stats="all", **FAST).fit(X, y)
+    assert with_stats.net_.module_.encoder.rnn.input_size == 3
+    np.testing.assert_allclose(_floor_forecast(with_stats, X), y, atol=1e-4)
     # Only with per-window normalisation: the other modes keep the level.
     reg = Seq2SeqAttentionRegressor(normalize="global", floor_alpha=1e-8, **FAST).fit(X, y)
     assert reg.floor_.n_features_in_ == X.shape[1]

@@ -337,11 +337,12 @@ def test_the_held_out_tail_is_kept_out_of_the_linear_floor():
     from sk_seqattn.regressor import _FLOOR_ALPHAS
     X, y = _sine_windows(0, n=300)
     reg = Seq2SeqAttentionRegressor(**FAST, validation_fraction=0.5, validation_gap=0).fit(X, y)
-    X_net, _, (mean, scale, _), _ = reg._prepare(X)
+    X_net, _, (mean, scale, _), level = reg._prepare(reg._check_X(X, reset=False))
     mean, scale = mean.reshape(-1, 1, 1), scale.reshape(-1, 1, 1)  # per window
     y_net = ((y[..., None] - mean) / scale).reshape(len(y), -1)
     head = len(X) - int(np.ceil(0.5 * len(X)))
-    expected = RidgeCV(alphas=_FLOOR_ALPHAS).fit(X_net.reshape(len(X), -1)[:head], y_net[:head])
+    features = reg._floor_inputs(X_net, None, level)  # the window and its statistics
+    expected = RidgeCV(alphas=_FLOOR_ALPHAS).fit(features[:head], y_net[:head])
     np.testing.assert_allclose(reg.floor_.coef_, expected.coef_, rtol=1e-6, atol=1e-9)
 
 

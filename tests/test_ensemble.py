@@ -1,0 +1,102 @@
+"""LookbackEnsemble: members on the last L steps, their forecasts combined."""
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
+
+from sk_seqattn import LookbackEnsemble, Seq2SeqAttentionRegressor, load, make_windows, save
+
+TINY = dict(hidden_size=4, max_epochs=1, batch_size=16, random_state=0, n_threads=1)
+
+
+@pytest.fixture(scope="module")
+def windows():
+    series = 3 + np.sin(np.arange(120) / 3) + 0.1 * np.random.RandomState(0).randn(120)
+    return make_windows(series, n_in=12, n_out=3)  # (106, 12), (106, 3)
+
+
+@pytest.fixture(scope="module")
+def ensemble(windows):
+    return LookbackEnsemble(estimator=Seq2SeqAttentionRegressor(**TINY),
+                            lookbacks=(6, 1.0)).fit(*windows)
+
+
+def test_members_read_the_last_steps_and_are_averaged(ensemble, windows):
+    X, _ = windows
+    assert ensemble.lookbacks_.tolist() == [6, 12]
+    assert [member.n_steps_in_ for member in ensemble.estimators_] == [6, 12]
+    members = [ensemble.estimators_[0].predict(X[:, -6:]), ensemble.estimators_[1].predict(X)]
+    np.testing.assert_allclose(ensemble.predict(X), np.mean(members, axis=0))
+    median = clone(ensemble).set_params(combine="median", lookbacks=(4, 8, 12)).fit(*windows)
+    members = [member.predict(X[:, -length:])
+               for member, length in zip(median.estimators_, median.lookbacks_)]
+    np.testing.assert_allclose(median.predict(X), np.median(members, axis=0))
+
+
+def test_lookbacks_as_fractions_of_the_window(windows):
+    ensemble = LookbackEnsemble(estimator=Seq2SeqAttentionRegressor(**TINY),
+                                lookbacks=(0.5, 6, 0.01, 1.0)).fit(*windows)
+    # 0.5 of 12 is 6, the same as 6: fitted once; 0.01 rounds up to one step.
+    assert ensemble.lookbacks_.tolist() == [1, 6, 12]
+    assert len(ensemble.estimators_) == 3
+
+
+@pytest.mark.parametrize("lookbacks, message", [
+    ((0,), "within the input window of 12 steps, got 0"),
+    ((13,), "within the input window of 12 steps, got 13"),
+    ((1.5,), "ints (steps) or floats in (0, 1]"),
+    (("6",), "ints (steps) or floats in (0, 1]"),
+    ((), "at least one length"),
+])
+def test_bad_lookbacks_are_value_errors(windows, lookbacks, message):
+    ensemble = LookbackEnsemble(estimator=Seq2SeqAttentionRegressor(**TINY),
+                                lookbacks=lookbacks)
+    with pytest.raises(ValueError, match="lookbacks") as error:
+        ensemble.fit(*windows)
+    assert message in str(error.value)
+
+
+def test_known_future_steps_go_to_every_member():
+    rng = np.random.RandomState(0)
+    series = np.column_stack([3 + np.sin(np.arange(100) / 3), rng.randn(100)])
+    X, y = make_windows(series, n_in=10, n_out=4, target=0, future_covariates=1)
+    assert X.shape[1] == 14
+    ensemble = LookbackEnsemble(
+        estimator=Seq2SeqAttentionRegressor(future_features=1, **TINY), lookbacks=(5, 10),
+    ).fit(X, y)
+    assert [member.n_steps_in_ for member in ensemble.estimators_] == [5, 10]
+    np.testing.assert_allclose(
+        ensemble.predict(X),
+        np.mean([ensemble.estimators_[0].predict(X[:, 5:]),
+                 ensemble.estimators_[1].predict(X)], axis=0),
+    )
+
+
+def test_random_state_seeds_each_member(windows):
+    base = Seq2SeqAttentionRegressor(**dict(TINY, random_state=None))
+    ensemble = LookbackEnsemble(estimator=base, lookbacks=(6, 12), random_state=0)
+    ensemble.fit(*windows)
+    seeds = [member.random_state for member in ensemble.estimators_]
+    assert all(isinstance(seed, int) for seed in seeds) and seeds[0] != seeds[1]
+    again = clone(ensemble).fit(*windows)
+    np.testing.assert_array_equal(again.predict(windows[0]), ensemble.predict(windows[0]))
+    assert base.random_state is None  # the template is left as it was
+
+
+def test_model_files_round_trip(ensemble, windows, tmp_path):
+    path = tmp_path / "ensemble.skm"
+    save(ensemble, path)
+    loaded = load(path)
+    assert isinstance(loaded, LookbackEnsemble)
+    np.testing.assert_array_equal(loaded.predict(windows[0]), ensemble.predict(windows[0]))
+
+
+def test_grid_search_over_members_and_lookbacks(windows):
+    search = GridSearchCV(
+        LookbackEnsemble(estimator=Seq2SeqAttentionRegressor(**TINY)),
+        {"lookbacks": [(12,), (6, 12)], "estimator__attention": ["dot", "none"]},
+        cv=TimeSeriesSplit(2),
+    ).fit(*windows)
+    assert set(search.best_params_) == {"lookbacks", "estimator__attention"}
+    assert search.predict(windows[0][:2]).shape == (2, 3)
