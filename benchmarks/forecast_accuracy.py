@@ -3,10 +3,15 @@
 Default ``Seq2SeqAttentionRegressor`` (each ``attention`` value) over
 several seeds, next to seasonal naive, Ridge on the raw lag window, Ridge
 on per-window-standardised windows and an AR(p) with p chosen by AIC, all
-on the same windows in one run.
+on the same windows in one run. With ``--lookback-search``, also a
+``LookbackEnsemble`` of the default regressor whose lookbacks a
+``GridSearchCV`` with ``TimeSeriesSplit(3)`` picks on the training windows
+alone, among the whole window, its last half and whole, and its last
+quarter, half and whole.
 
     python benchmarks/forecast_accuracy.py [--seeds 5] [--series sunspots co2]
         [--attention dot none] [--param linear_floor=False ...]
+        [--lookback-search sunspots]
 """
 
 import argparse
@@ -15,9 +20,10 @@ import time
 import numpy as np
 from _report import parse_params, print_header, standardise_windows
 from sklearn.linear_model import Ridge
+from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 from statsmodels.tsa.ar_model import AutoReg, ar_select_order
 
-from sk_seqattn import Seq2SeqAttentionRegressor
+from sk_seqattn import LookbackEnsemble, Seq2SeqAttentionRegressor
 from sk_seqattn.datasets import forecasting_split, load_co2, load_sunspots
 from sk_seqattn.metrics import mean_absolute_scaled_error, seasonal_naive
 
@@ -65,13 +71,16 @@ def main(argv=None):
                         default=["dot", "general", "concat", "location", "none"])
     parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                         help="a non-default regressor parameter (Python literal value)")
+    parser.add_argument("--lookback-search", nargs="*", default=[], choices=PROTOCOLS,
+                        metavar="SERIES", help="series to add the searched LookbackEnsemble to")
     args = parser.parse_args(argv)
     params = parse_params(args.param)
 
     print_header(f"regressor: default parameters{', ' if params else ''}"
                  f"{', '.join(f'{k}={v!r}' for k, v in params.items())}; random_state "
                  f"0..{args.seeds - 1}; MASE mean +- std over seeds")
-    print(f"{'series':<9} {'method':<38} {'test MASE':>16} {'fit s/seed':>10}")
+    print(f"{'series':<9} {'method':<38} {'test MASE':>16} {'fit s/seed':>10}"
+          "   (searched: fit s includes the search)")
     for name in args.series:
         load, n_in, horizon, m = PROTOCOLS[name]
         split = forecasting_split(load(), n_in, horizon)
@@ -101,6 +110,23 @@ def main(argv=None):
             label = f"Seq2SeqAttentionRegressor {attention}"
             print(f"{name:<9} {label:<38} {np.mean(errors):>8.3f} +- {np.std(errors):.3f} "
                   f"{np.mean(seconds):>10.1f}", flush=True)
+        if name in args.lookback_search:
+            candidates = [(n_in,), (n_in // 2, n_in), (n_in // 4, n_in // 2, n_in)]
+            errors, seconds, chosen = [], [], []
+            for seed in range(args.seeds):
+                start = time.perf_counter()
+                search = GridSearchCV(
+                    LookbackEnsemble(estimator=Seq2SeqAttentionRegressor(random_state=seed,
+                                                                         **params)),
+                    {"lookbacks": candidates}, cv=TimeSeriesSplit(3),
+                    scoring="neg_mean_absolute_error",
+                ).fit(split.X_train, split.y_train)
+                seconds.append(time.perf_counter() - start)
+                chosen.append(search.best_params_["lookbacks"])
+                errors.append(mase(search.predict(split.X_test)))
+            print(f"{name:<9} {'LookbackEnsemble, searched':<38} {np.mean(errors):>8.3f} +- "
+                  f"{np.std(errors):.3f} {np.mean(seconds):>10.1f}   chosen: {chosen}",
+                  flush=True)
 
 
 if __name__ == "__main__":

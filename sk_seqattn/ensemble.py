@@ -4,17 +4,16 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, RegressorMixin, _fit_context, clone
-from sklearn.metrics import r2_score
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .regressor import Seq2SeqAttentionRegressor
+from .regressor import Seq2SeqAttentionRegressor, _StepwiseR2
 
 __all__ = ["LookbackEnsemble"]
 
 
-class LookbackEnsemble(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
+class LookbackEnsemble(_StepwiseR2, MetaEstimatorMixin, RegressorMixin, BaseEstimator):
     """Combine the forecasts of one forecaster fitted on several window lengths.
 
     Each member is a clone of ``estimator`` that reads only the last ``L``
@@ -153,24 +152,6 @@ class LookbackEnsemble(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         forecasts = np.stack([member.predict(self._last_steps(X, length))
                               for member, length in zip(self.estimators_, self.lookbacks_)])
         return np.mean(forecasts, axis=0) if self.combine == "mean" else np.median(forecasts, 0)
-
-    def score(self, X, y, sample_weight=None):
-        """R^2 over all horizons and targets, uniformly averaged.
-
-        Parameters
-        ----------
-        X : array-like, as for :meth:`predict`
-        y : array-like, as in :meth:`fit`
-        sample_weight : array-like of shape (n_samples,), default=None
-
-        Returns
-        -------
-        score : float
-        """
-        y_pred = self.predict(X)
-        n_samples = len(y_pred)
-        return r2_score(np.asarray(y, dtype=np.float64).reshape(n_samples, -1),
-                        y_pred.reshape(n_samples, -1), sample_weight=sample_weight)
 
     def _last_steps(self, X, length):
         # The last `length` input steps, and the known-future steps after them.

@@ -26,8 +26,33 @@ _LOSSES = {"mse": torch.nn.MSELoss, "mae": torch.nn.L1Loss, "huber": torch.nn.Hu
 _FLOOR_ALPHAS = np.logspace(-2, 4, 13)
 
 
-class Seq2SeqAttentionRegressor(RegressorMixin, _RegressorInputChecks, _WindowScaling,
-                                _BaseSeq2SeqAttention):
+class _StepwiseR2:
+    """``score`` for forecasters whose ``y`` has a horizon (and target) axis."""
+
+    def score(self, X, y, sample_weight=None):
+        """R^2 over all horizons and targets, uniformly averaged.
+
+        Parameters
+        ----------
+        X : array-like, as for :meth:`predict`
+        y : array-like, as in :meth:`fit`
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        score : float
+        """
+        y_pred = self.predict(X)
+        y = np.asarray(y, dtype=np.float64)
+        n_samples = y_pred.shape[0]
+        return r2_score(
+            y.reshape(n_samples, -1), y_pred.reshape(n_samples, -1),
+            sample_weight=sample_weight,
+        )
+
+
+class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _RegressorInputChecks,
+                                _WindowScaling, _BaseSeq2SeqAttention):
     __doc__ = """Forecast the next ``horizon`` steps of a series from a window of its past.
 
     An RNN encoder reads the input window (the target's history and any
@@ -45,7 +70,9 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _RegressorInputChecks, _WindowSc
     (``hidden_size=32``) and ``lr=3e-4`` (larger or faster ones overfit a
     few hundred windows). For a panel of thousands of windows, a larger
     ``batch_size`` (256), ``lr=1e-3`` and about 10 epochs do better; for
-    multiplicative seasons, ``target_transform="log"`` (or "log1p").
+    multiplicative seasons, ``target_transform="log"`` (or "log1p"). The
+    mean of regressors over several window lengths
+    (:class:`~sk_seqattn.LookbackEnsemble`) does better than one.
 
     Parameters
     ----------
@@ -220,6 +247,7 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _RegressorInputChecks, _WindowSc
     See Also
     --------
     sk_seqattn.make_windows : Cut a series into ``(X, y)`` windows.
+    sk_seqattn.LookbackEnsemble : Regressors over several window lengths, averaged.
 
     Examples
     --------
@@ -515,27 +543,6 @@ class Seq2SeqAttentionRegressor(RegressorMixin, _RegressorInputChecks, _WindowSc
         if self.attention == "none":
             raise ValueError("attention='none' has no attention weights.")
         return self._forward_normalized(X, attention=True)[1]
-
-    def score(self, X, y, sample_weight=None):
-        """R^2 over all horizons and targets, uniformly averaged.
-
-        Parameters
-        ----------
-        X : array-like, as for :meth:`predict`
-        y : array-like, as in :meth:`fit`
-        sample_weight : array-like of shape (n_samples,), default=None
-
-        Returns
-        -------
-        score : float
-        """
-        y_pred = self.predict(X)
-        y = np.asarray(y, dtype=np.float64)
-        n_samples = y_pred.shape[0]
-        return r2_score(
-            y.reshape(n_samples, -1), y_pred.reshape(n_samples, -1),
-            sample_weight=sample_weight,
-        )
 
     # -- helpers ---------------------------------------------------------------
     def _as_y_rank(self, prediction):

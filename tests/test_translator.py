@@ -93,10 +93,15 @@ def test_clone_pickle_and_determinism(fitted, reversal):
 @pytest.mark.parametrize("attention", ["dot", "general", "concat", "location", "none"])
 @pytest.mark.parametrize("input_feeding", [True, False])
 def test_beam_of_one_equals_greedy(attention, input_feeding):
+    _beam_of_one_is_greedy(attention=attention, input_feeding=input_feeding)
+
+
+def _beam_of_one_is_greedy(**network_params):
+    # A seeded network's greedy output on a padded batch, checked equal to a
+    # beam of 1: (source, lengths, tokens, weights, network).
     torch.manual_seed(0)
     network = Seq2SeqTranslationNetwork(
-        9, 11, max_source_length=7, embedding_dim=8, hidden_size=16,
-        attention=attention, input_feeding=input_feeding,
+        9, 11, max_source_length=7, embedding_dim=8, hidden_size=16, **network_params,
     ).eval()
     source = torch.randint(4, 9, (6, 7))
     lengths = torch.tensor([7, 5, 3, 7, 1, 2])
@@ -104,6 +109,7 @@ def test_beam_of_one_equals_greedy(attention, input_feeding):
     beam_tokens, beam_weights = beam_search(network, source, lengths, 12, beam_size=1)
     torch.testing.assert_close(beam_tokens, greedy_tokens)
     torch.testing.assert_close(beam_weights, greedy_weights)
+    return source, lengths, greedy_tokens, greedy_weights, network
 
 
 def test_beam_search_finds_at_least_the_greedy_log_probability():
@@ -485,17 +491,9 @@ def test_local_beam_of_one_equals_greedy_equals_teacher_forcing(alignment, input
     # Each decoding loop passes the target step t; teacher forcing on the
     # greedy output (batched, steps numbered from 0, without input feeding)
     # must reproduce its attention, and so would fail on a wrong t.
-    torch.manual_seed(0)
-    network = Seq2SeqTranslationNetwork(
-        9, 11, max_source_length=7, embedding_dim=8, hidden_size=16, attention="general",
-        input_feeding=input_feeding, alignment=alignment, local_width=1,
-    ).eval()
-    source = torch.randint(4, 9, (6, 7))
-    lengths = torch.tensor([7, 5, 3, 7, 1, 2])
-    greedy_tokens, greedy_weights = greedy_decode(network, source, lengths, max_length=12)
-    beam_tokens, beam_weights = beam_search(network, source, lengths, 12, beam_size=1)
-    torch.testing.assert_close(beam_tokens, greedy_tokens)
-    torch.testing.assert_close(beam_weights, greedy_weights)
+    source, lengths, greedy_tokens, greedy_weights, network = _beam_of_one_is_greedy(
+        attention="general", input_feeding=input_feeding, alignment=alignment, local_width=1,
+    )
     with torch.no_grad():
         _, forced_weights = network(source, lengths, target=greedy_tokens)
     for row, tokens in enumerate(greedy_tokens.tolist()):
