@@ -463,6 +463,19 @@ def test_ensemble_forecasts_the_median_of_its_networks(sine_windows):
     np.testing.assert_allclose(weights.sum(axis=-1), 1.0, rtol=1e-5)
 
 
+def test_cosine_lr_schedule_anneals_to_zero_over_max_epochs(sine_windows):
+    X, y = sine_windows
+    reg = Seq2SeqAttentionRegressor(**dict(FAST, max_epochs=4, lr=0.01),
+                                    lr_schedule="cosine").fit(X, y)
+    # Epoch e (from 0) trains at 0.01 * (1 + cos(pi * e / 4)) / 2, and 0 follows.
+    expected = 0.01 * (1 + np.cos(np.pi * np.arange(4) / 4)) / 2
+    np.testing.assert_allclose(reg.history_[:, "event_lr"], expected)
+    assert reg.net_.optimizer_.param_groups[0]["lr"] == pytest.approx(0.0)
+    constant = Seq2SeqAttentionRegressor(**dict(FAST, max_epochs=4, lr=0.01)).fit(X, y)
+    assert constant.net_.optimizer_.param_groups[0]["lr"] == 0.01
+    assert not np.allclose(reg.predict(X), constant.predict(X))
+
+
 def test_loss_choice_sets_the_criterion(sine_windows):
     reg = Seq2SeqAttentionRegressor(loss="mae", **FAST).fit(*sine_windows)
     assert isinstance(reg.net_.criterion_, torch.nn.L1Loss)
