@@ -170,23 +170,25 @@ def test_files_and_pickles_without_the_local_attention_parameters(regressor, win
 
 
 def test_files_and_pickles_without_window_stats(windows, tmp_path):
-    # Written before window_stats existed: such a floor had no window
-    # statistics, so the file reads as window_stats=None, not the default.
+    # Written before window_stats and lr_schedule existed: such a floor had
+    # no window statistics, so the file reads as window_stats=None, not the
+    # default, and the learning rate was constant.
     before = Seq2SeqAttentionRegressor(window_stats=None, **TINY).fit(*windows)
     path = tmp_path / "model.skm"
     save(before, path)
 
     def older(document):
-        del document["estimator"]["state"]["window_stats"]
+        for name in ("window_stats", "lr_schedule"):
+            del document["estimator"]["state"][name]
     rewrite(path, older)
     loaded = load(path)
-    assert loaded.window_stats is None
+    assert (loaded.window_stats, loaded.lr_schedule) == (None, "constant")
     assert_same_regressor(loaded, before, *windows)
     state = dict(before.__getstate__())
-    del state["window_stats"]
+    del state["window_stats"], state["lr_schedule"]
     unpickled = Seq2SeqAttentionRegressor.__new__(Seq2SeqAttentionRegressor)
     unpickled.__setstate__(state)
-    assert unpickled.window_stats is None
+    assert (unpickled.window_stats, unpickled.lr_schedule) == (None, "constant")
     np.testing.assert_array_equal(unpickled.predict(windows[0]), before.predict(windows[0]))
 
 
