@@ -149,46 +149,34 @@ def test_local_attention_translator_round_trip(tmp_path):
         np.testing.assert_array_equal(got.weights, want.weights)
 
 
-def test_files_and_pickles_without_the_local_attention_parameters(regressor, windows, tmp_path):
-    # Written before alignment and local_width existed: they get the
-    # defaults, which is what such a model was fitted with.
-    path = tmp_path / "model.skm"
-    save(regressor, path)
-
-    def older(document):
-        for name in ("alignment", "local_width"):
-            del document["estimator"]["state"][name]
-    rewrite(path, older)
-    loaded = load(path)
-    assert (loaded.alignment, loaded.local_width) == ("global", 10)
-    assert_same_regressor(loaded, regressor, *windows)
-    state = dict(regressor.__getstate__())
-    del state["alignment"], state["local_width"]
-    unpickled = Seq2SeqAttentionRegressor.__new__(Seq2SeqAttentionRegressor)
-    unpickled.__setstate__(state)
-    assert repr(unpickled.get_params()) == repr(regressor.get_params())
-
-
-def test_files_and_pickles_without_window_stats(windows, tmp_path):
-    # Written before window_stats and lr_schedule existed: such a floor had
-    # no window statistics, so the file reads as window_stats=None, not the
-    # default, and the learning rate was constant.
-    before = Seq2SeqAttentionRegressor(window_stats=None, **TINY).fit(*windows)
+@pytest.mark.parametrize("fitted_with, missing", [
+    # Before alignment and local_width: the defaults, which is what such a
+    # model was fitted with.
+    ({}, {"alignment": "global", "local_width": 10}),
+    # Before window_stats and lr_schedule: such a floor had no window
+    # statistics, so the file reads as window_stats=None, not the default,
+    # and the learning rate was constant.
+    ({"window_stats": None}, {"window_stats": None, "lr_schedule": "constant"}),
+], ids=["local attention", "window_stats"])
+def test_files_and_pickles_without_parameters_added_later(windows, tmp_path, fitted_with,
+                                                          missing):
+    before = Seq2SeqAttentionRegressor(**fitted_with, **TINY).fit(*windows)
     path = tmp_path / "model.skm"
     save(before, path)
 
     def older(document):
-        for name in ("window_stats", "lr_schedule"):
+        for name in missing:
             del document["estimator"]["state"][name]
     rewrite(path, older)
     loaded = load(path)
-    assert (loaded.window_stats, loaded.lr_schedule) == (None, "constant")
+    assert {name: getattr(loaded, name) for name in missing} == missing
     assert_same_regressor(loaded, before, *windows)
     state = dict(before.__getstate__())
-    del state["window_stats"], state["lr_schedule"]
+    for name in missing:
+        del state[name]
     unpickled = Seq2SeqAttentionRegressor.__new__(Seq2SeqAttentionRegressor)
     unpickled.__setstate__(state)
-    assert (unpickled.window_stats, unpickled.lr_schedule) == (None, "constant")
+    assert repr(unpickled.get_params()) == repr(before.get_params())
     np.testing.assert_array_equal(unpickled.predict(windows[0]), before.predict(windows[0]))
 
 
