@@ -93,8 +93,7 @@ class LookbackEnsemble(_StepwiseR2, MetaEstimatorMixin, RegressorMixin, BaseEsti
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        member = Seq2SeqAttentionRegressor() if self.estimator is None else self.estimator
-        member_tags = member.__sklearn_tags__()
+        member_tags = self._template().__sklearn_tags__()
         tags.input_tags.three_d_array = getattr(member_tags.input_tags, "three_d_array", False)
         tags.input_tags.allow_nan = member_tags.input_tags.allow_nan
         tags.target_tags.single_output = member_tags.target_tags.single_output
@@ -119,7 +118,7 @@ class LookbackEnsemble(_StepwiseR2, MetaEstimatorMixin, RegressorMixin, BaseEsti
         """
         X = validate_data(self, X, reset=True, allow_nd=True, ensure_all_finite=False,
                           dtype=None)
-        estimator = Seq2SeqAttentionRegressor() if self.estimator is None else self.estimator
+        estimator = self._template()
         self._n_future_steps = 0
         if getattr(estimator, "future_features", None) is not None:
             shape = np.shape(y)
@@ -152,6 +151,10 @@ class LookbackEnsemble(_StepwiseR2, MetaEstimatorMixin, RegressorMixin, BaseEsti
         forecasts = np.stack([member.predict(self._last_steps(X, length))
                               for member, length in zip(self.estimators_, self.lookbacks_)])
         return np.mean(forecasts, axis=0) if self.combine == "mean" else np.median(forecasts, 0)
+
+    def _template(self):
+        # The estimator the members are cloned from.
+        return Seq2SeqAttentionRegressor() if self.estimator is None else self.estimator
 
     def _last_steps(self, X, length):
         # The last `length` input steps, and the known-future steps after them.

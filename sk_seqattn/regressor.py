@@ -444,10 +444,10 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _RegressorInputChec
             ).fit(self._floor_inputs(X_net, future_net, level)[train],
                   y_net[train].reshape(len(y_net[train]), -1))
 
+        inputs = self._network_inputs(X_net, future_net, level)
         module_params = {
-            # With window_stats="all", 2 statistics per feature follow the features.
-            "n_features": self.n_input_features_ * (3 if level is not None
-                                                    and self.window_stats == "all" else 1),
+            # The window's features (and its statistics, with window_stats="all").
+            "n_features": inputs["X"].shape[2],
             "n_targets": self.n_targets_,
             "horizon": self.horizon_,
             "n_steps": self.n_steps_in_,
@@ -469,7 +469,6 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _RegressorInputChec
         criterion, criterion_params = _LOSSES[self.loss], None
         if levels is not None:
             criterion, criterion_params = PinballLoss, {"quantiles": levels}
-        inputs = self._network_inputs(X_net, future_net, level)
         y_net = as_float32(y_net, "y")
         self.nets_ = [
             self._fit_net(
