@@ -5,6 +5,7 @@ import ast
 import datetime
 import os
 import platform
+import shlex
 import sys
 import time
 
@@ -12,7 +13,8 @@ import torch
 
 
 def print_header(extra=""):
-    print(f"command: python {' '.join(sys.argv)}")
+    # shlex: the line pastes back into a shell as it ran (quotes kept).
+    print(f"command: python {shlex.join(sys.argv)}")
     print(f"date: {datetime.datetime.now().isoformat(timespec='seconds')}")
     print(f"machine: {platform.platform()}, {cpu_model()}, {os.cpu_count()} cores, "
           f"python {platform.python_version()}, torch {torch.__version__} "

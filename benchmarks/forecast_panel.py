@@ -8,7 +8,8 @@ the panel's figure is the mean over the series. Per-series baselines
 (seasonal naive, ETS, Theta), a pooled Ridge on lags and
 ``Seq2SeqAttentionRegressor``, trained once on the pooled windows of all
 series, in the same run; and ``LookbackEnsemble``, the mean of one such
-regressor per input length in ``--lookbacks`` (on windows of the longest).
+regressor per input length in ``--lookbacks`` (on windows of the longest; a
+series shorter than that is forecast by the members it covers).
 
     python benchmarks/forecast_panel.py [--methods snaive ets theta ridge ridge-log regressor
         lookbacks] [--max-series 20] [--seeds 3] [--n-in 36] [--lookbacks 36 48 60]
@@ -154,7 +155,9 @@ def main(argv=None):
                      f"0..{args.seeds - 1}; MASE mean +- std over seeds, fit s: mean per seed")
     if "lookbacks" in args.methods:
         lines.append(f"LookbackEnsemble: the same regressor on lookbacks {args.lookbacks} "
-                     f"(windows of {max(args.lookbacks)} steps), forecasts averaged")
+                     f"(windows of {max(args.lookbacks)} steps), forecasts averaged; a series "
+                     "shorter than the longest lookback: last_windows(fill_value=nan), "
+                     "forecast by the members whose lookbacks it covers")
     print_header("\n".join(lines))
 
     print(f"{'panel':<32} {'method':<40} {'test MASE':>16} {'time s':>8}")
@@ -188,7 +191,9 @@ def main(argv=None):
         # One model for the panel: the windows of all series, pooled in
         # time order (the latest windows of every series last).
         X, y = make_windows(train, n_in, HORIZON)
-        X_last, _ = last_windows(train, n_in)
+        # A series shorter than n_in is left-padded with NaN: LookbackEnsemble
+        # forecasts it with the members whose lookbacks it covers.
+        X_last, _ = last_windows(train, n_in, fill_value=np.nan)
         for label, change in variants.items():
             errors, seconds = [], []
             for seed in range(args.seeds):

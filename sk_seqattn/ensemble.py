@@ -13,6 +13,11 @@ from .regressor import Seq2SeqAttentionRegressor, _StepwiseR2
 __all__ = ["LookbackEnsemble"]
 
 
+def _rows(y, rows):
+    # y's rows where the boolean mask `rows` holds, for arrays and pandas alike.
+    return y.iloc[rows] if hasattr(y, "iloc") else np.asarray(y)[rows]
+
+
 class LookbackEnsemble(_StepwiseR2, MetaEstimatorMixin, RegressorMixin, BaseEstimator):
     """Combine the forecasts of one forecaster fitted on several window lengths.
 
@@ -24,6 +29,14 @@ class LookbackEnsemble(_StepwiseR2, MetaEstimatorMixin, RegressorMixin, BaseEsti
     by their seed mostly agree (N-BEATS, Oreshkin et al. 2020, ensembles
     over lookbacks for this reason). Fit and predict cost the sum of the
     members'.
+
+    A window may begin with NaN: steps before its series started, as
+    ``last_windows(..., fill_value=np.nan)`` pads a series shorter than
+    the longest lookback. Each member then fits and forecasts only the
+    windows whose observed steps cover its lookback, and a window's
+    forecast combines the members that cover it, so a panel's short series
+    are forecast by the shorter lookbacks instead of being dropped. (An
+    ``estimator`` that accepts NaN itself gets every window as it is.)
 
     Parameters
     ----------
@@ -95,6 +108,8 @@ class LookbackEnsemble(_StepwiseR2, MetaEstimatorMixin, RegressorMixin, BaseEsti
         tags = super().__sklearn_tags__()
         member_tags = self._template().__sklearn_tags__()
         tags.input_tags.three_d_array = getattr(member_tags.input_tags, "three_d_array", False)
+        # The members' answer: NaN as left padding only (see the class
+        # docstring) is not "allow_nan", which means NaN anywhere.
         tags.input_tags.allow_nan = member_tags.input_tags.allow_nan
         tags.target_tags.single_output = member_tags.target_tags.single_output
         tags.target_tags.multi_output = member_tags.target_tags.multi_output
@@ -108,7 +123,8 @@ class LookbackEnsemble(_StepwiseR2, MetaEstimatorMixin, RegressorMixin, BaseEsti
         Parameters
         ----------
         X : array-like of shape (n_samples, n_steps) or (n_samples, n_steps, n_features)
-            Windows of the longest lookback (plus the known-future steps).
+            Windows of the longest lookback (plus the known-future steps),
+            possibly left-padded with NaN.
         y : array-like
             What the member estimator takes as ``y``.
 
@@ -124,13 +140,22 @@ class LookbackEnsemble(_StepwiseR2, MetaEstimatorMixin, RegressorMixin, BaseEsti
             shape = np.shape(y)
             self._n_future_steps = shape[1] if len(shape) > 1 else 1
         self.lookbacks_ = self._resolve_lookbacks(X.shape[1] - self._n_future_steps)
+        observed = self._observed_steps(X)  # (n_samples,)
         self.estimators_ = []
         random_state = check_random_state(self.random_state)
         for length in self.lookbacks_:
             member = clone(estimator)
             if self.random_state is not None and "random_state" in member.get_params():
                 member.set_params(random_state=random_state.randint(np.iinfo(np.int32).max))
-            self.estimators_.append(member.fit(self._last_steps(X, length), y))
+            rows = observed >= length
+            if not rows.any():
+                raise ValueError(
+                    f"X: no window has {length} observed steps after its NaN padding, so "
+                    f"the member of lookback {length} has nothing to fit; the longest "
+                    f"window observes {observed.max()}."
+                )
+            X_member, y_member = (X, y) if rows.all() else (X[rows], _rows(y, rows))
+            self.estimators_.append(member.fit(self._last_steps(X_member, length), y_member))
         return self
 
     def predict(self, X):
@@ -147,10 +172,26 @@ class LookbackEnsemble(_StepwiseR2, MetaEstimatorMixin, RegressorMixin, BaseEsti
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, allow_nd=True, ensure_all_finite=False,
                           dtype=None)
-        # (n_members, n_samples, ...)
-        forecasts = np.stack([member.predict(self._last_steps(X, length))
-                              for member, length in zip(self.estimators_, self.lookbacks_)])
-        return np.mean(forecasts, axis=0) if self.combine == "mean" else np.median(forecasts, 0)
+        observed = self._observed_steps(X)  # (n_samples,)
+        shortest = self.lookbacks_[0]
+        if (observed < shortest).any():
+            row = int(np.argmax(observed < shortest))
+            raise ValueError(
+                f"X: row {row} has {observed[row]} observed steps after its NaN padding, "
+                f"fewer than the shortest lookback, {shortest}; no member can forecast it."
+            )
+        # The shortest lookback's member covers every row; the others only
+        # the rows whose observed steps reach their lookback, NaN elsewhere.
+        first = np.asarray(self.estimators_[0].predict(self._last_steps(X, shortest)))
+        forecasts = np.full((len(self.estimators_), *first.shape), np.nan)
+        forecasts[0] = first  # (n_members, n_samples, ...)
+        for k, (member, length) in enumerate(zip(self.estimators_[1:], self.lookbacks_[1:]), 1):
+            rows = observed >= length
+            if rows.any():
+                forecasts[k, rows] = member.predict(self._last_steps(X[rows], length))
+        if (observed >= self.lookbacks_[-1]).all():  # plain combination, no NaN to skip
+            return np.mean(forecasts, 0) if self.combine == "mean" else np.median(forecasts, 0)
+        return np.nanmean(forecasts, 0) if self.combine == "mean" else np.nanmedian(forecasts, 0)
 
     def _template(self):
         # The estimator the members are cloned from.
@@ -160,6 +201,31 @@ class LookbackEnsemble(_StepwiseR2, MetaEstimatorMixin, RegressorMixin, BaseEsti
         # The last `length` input steps, and the known-future steps after them.
         start = X.shape[1] - self._n_future_steps - length
         return X[:, start:]
+
+    def _observed_steps(self, X):
+        """Per window, its input steps after the left padding: ``(n_samples,)`` ints.
+
+        A step is padding if any of its values is NaN; padding must come
+        before every observed step. Members that accept NaN see no padding.
+        """
+        n_steps = X.shape[1] - self._n_future_steps
+        if self._template().__sklearn_tags__().input_tags.allow_nan or not (
+                np.issubdtype(X.dtype, np.floating)):
+            return np.full(len(X), n_steps)
+        missing = np.isnan(X[:, :n_steps])
+        if missing.ndim == 3:
+            missing = missing.any(axis=2)  # (n_samples, n_steps)
+        n_missing = missing.sum(axis=1)
+        # Padding is a prefix: the first n_missing steps of each row.
+        is_prefix = missing == (np.arange(n_steps) < n_missing[:, None])
+        if not is_prefix.all():
+            row = int(np.argmin(is_prefix.all(axis=1)))
+            raise ValueError(
+                f"X holds NaN after an observed step (row {row}); NaN is only accepted as "
+                "left padding, before a series starts (as last_windows(..., fill_value="
+                "np.nan) pads it)."
+            )
+        return n_steps - n_missing
 
     def _resolve_lookbacks(self, n_steps):
         """``lookbacks`` as sorted unique step counts within the window of ``n_steps``."""

@@ -4,7 +4,7 @@ Each function takes one series or a panel of many: a list or tuple of series
 (ids 0, 1, ...), a dict id -> series, or a long DataFrame with ``id_column``.
 """
 
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
@@ -132,7 +132,7 @@ def make_windows(series, n_in, n_out, step=1, target=None, *, id_column=None,
 
 
 def last_windows(series, n_in, *, id_column=None, time_column=None, future_covariates=None,
-                 future=None):
+                 future=None, fill_value=None):
     """The last ``n_in`` steps of every series, to forecast past their ends.
 
     One ``predict`` on ``X`` forecasts the steps after the end of every
@@ -174,7 +174,8 @@ def last_windows(series, n_in, *, id_column=None, time_column=None, future_covar
     Warns
     -----
     UserWarning
-        When a panel's series shorter than ``n_in`` are skipped.
+        When a panel's series shorter than ``n_in`` are skipped
+        (``fill_value=None``).
 
     Examples
     --------
@@ -192,13 +193,24 @@ def last_windows(series, n_in, *, id_column=None, time_column=None, future_covar
     1      b  2024-05     1
     """
     _check_positive(n_in=n_in)
+    if fill_value is not None and not isinstance(fill_value, Real):
+        raise TypeError(f"fill_value must be a number or None; got {fill_value!r}.")
     panel, is_panel = _as_panel(series, id_column, time_column)
-    panel = _long_enough(panel, is_panel, n_in, f"n_in = {n_in}")
-    X = np.stack([s.values[-n_in:] for s in panel])
+    if fill_value is None:
+        panel = _long_enough(panel, is_panel, n_in, f"n_in = {n_in}")
+    X = np.stack([_left_padded(s.values[-n_in:], n_in, fill_value) for s in panel])
     if future_covariates is not None or future is not None:
         X = _append_future(X, panel, is_panel, future_covariates, future)
     starts, freqs = zip(*(_next_time(s, _label(s.id, is_panel)) for s in panel))
     return X, pd.DataFrame({"series": _ids(panel), "time": list(starts), "freq": list(freqs)})
+
+
+def _left_padded(values, n_steps, fill_value):
+    # values (n_times, ...) with fill_value steps in front, to n_steps.
+    missing = n_steps - len(values)
+    if missing <= 0:
+        return values
+    return np.concatenate([np.full((missing, *values.shape[1:]), fill_value), values])
 
 
 def forecasts_to_frame(y_pred, index, target_names=None):

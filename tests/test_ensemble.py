@@ -73,6 +73,39 @@ def test_known_future_steps_go_to_every_member():
     )
 
 
+def test_left_padded_windows_go_to_the_members_that_cover_them(ensemble, windows):
+    X, y = windows
+    padded = X.copy()
+    padded[:2, :8] = np.nan  # 4 observed steps: below the shortest lookback (6)
+    padded[2:5, :4] = np.nan  # 8 observed: only the lookback-6 member covers them
+    with pytest.raises(ValueError, match="row 0 has 4 observed steps .* shortest lookback, 6"):
+        ensemble.predict(padded)
+    short, full = ensemble.estimators_
+    forecast = ensemble.predict(padded[2:])
+    np.testing.assert_allclose(forecast[:3], short.predict(X[2:5, -6:]))
+    np.testing.assert_allclose(forecast[3:], ensemble.predict(X[5:]))
+    # Fitting: each member on the windows that cover its lookback.
+    refit = clone(ensemble).fit(padded[2:], y[2:])
+    for member, rows, length in zip(refit.estimators_, (slice(2, None), slice(5, None)), (6, 12)):
+        alone = clone(member).fit(X[rows, -length:], y[rows])
+        np.testing.assert_allclose(member.predict(X[:, -length:]), alone.predict(X[:, -length:]),
+                                   rtol=1e-5)
+
+
+@pytest.mark.parametrize("where, value, message", [
+    ((slice(0, 1), slice(3, 4)), np.nan, "NaN after an observed step .row 0."),
+    ((slice(None), slice(0, 4)), np.nan, "no window has 12 observed steps"),
+    ((slice(0, 1), slice(0, 1)), np.inf, "[Ii]nf"),
+])
+def test_nan_other_than_left_padding_is_a_value_error(windows, where, value, message):
+    X, y = windows
+    X = X.copy()
+    X[where] = value
+    with pytest.raises(ValueError, match=message):
+        LookbackEnsemble(estimator=Seq2SeqAttentionRegressor(**TINY),
+                         lookbacks=(6, 12)).fit(X, y)
+
+
 def test_random_state_seeds_each_member(windows):
     base = Seq2SeqAttentionRegressor(**dict(TINY, random_state=None))
     ensemble = LookbackEnsemble(estimator=base, lookbacks=(6, 12), random_state=0)

@@ -43,8 +43,16 @@ ESTIMATORS = [
     BPETokenizer(),
 ]
 
-# None needed: every check sklearn runs on these estimators passes.
-EXPECTED_FAILED_CHECKS = {}
+EXPECTED_FAILED_CHECKS = {
+    "LookbackEnsemble": {
+        "check_estimators_nan_inf": (
+            "NaN at the start of a window is left padding (steps before a series "
+            "starts), which the ensemble accepts by design; the check's NaN is at X[0, 0]. "
+            "NaN after an observed step and inf are ValueErrors "
+            "(test_ensemble.py::test_nan_other_than_left_padding_is_a_value_error)."
+        ),
+    },
+}
 
 
 def expected_failed_checks(estimator):

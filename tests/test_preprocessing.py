@@ -264,6 +264,21 @@ def test_last_windows_skips_short_series_and_checks_lengths():
         last_windows(np.arange(2.0), n_in=0)
 
 
+def test_last_windows_pads_short_series_with_fill_value():
+    panel = {"a": np.arange(4.0), "b": np.array([7.0, 8.0]),
+             "c": np.arange(6.0).reshape(3, 2)[:, 0]}
+    X, index = last_windows(panel, n_in=3, fill_value=np.nan)
+    assert index["series"].tolist() == ["a", "b", "c"]
+    np.testing.assert_array_equal(X, [[1, 2, 3], [np.nan, 7, 8], [0, 2, 4]])
+    # Several features: whole steps padded; the times still follow each end.
+    X, index = last_windows({"a": np.ones((4, 2)), "b": np.ones((1, 2))}, n_in=2,
+                            fill_value=0.0)
+    np.testing.assert_array_equal(X[1], [[0, 0], [1, 1]])
+    assert index["time"].tolist() == [4, 1]
+    with pytest.raises(TypeError, match="fill_value must be a number or None"):
+        last_windows(panel, n_in=3, fill_value="nan")
+
+
 def test_last_windows_needs_a_frequency():
     irregular = pd.Series(np.arange(3.0), index=pd.to_datetime(["2024-01-01", "2024-01-02",
                                                                   "2024-01-05"]))
