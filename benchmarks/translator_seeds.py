@@ -9,12 +9,20 @@ epochs' training loss. A single run says little here: late loss spikes
 under Adam decide whether a run ends at 90% or 99%.
 
     python benchmarks/translator_seeds.py [--seeds 0 1 2] [--epochs 10]
+        [--normalization sentences tokens] [--param init_scale=None ...]
+
+--param NAME=VALUE (repeatable) sets an estimator parameter, a Python
+literal, on top of the task's model, and is recorded in the header; e.g.
+``--param init_scale=None`` for PyTorch's initialisation. Keep the task
+(data, model size, batch, optimizer, epochs) when comparing with
+OpenNMT-py: only training-recipe settings are meant to change. Seeds and
+loss normalization have their own options.
 """
 
 import argparse
 
 import numpy as np
-from _report import print_header, timed
+from _report import parse_params, print_header, timed
 from translator_speed import MODEL, translator
 
 from sk_seqattn.datasets import make_reversal
@@ -25,12 +33,19 @@ def main(argv=None):
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--normalization", nargs="+", default=["sentences", "tokens"])
+    parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                        help="an estimator parameter (Python literal value)")
     args = parser.parse_args(argv)
+    params = {"init_scale": 0.1, **parse_params(args.param)}
+    for name, option in (("random_state", "--seeds"), ("loss_normalization", "--normalization")):
+        if name in params:
+            parser.error(f"set {name} with {option}, not --param")
     X, y = make_reversal(20000, min_length=10, max_length=30, n_symbols=30, separator=" ",
                          random_state=0)
     X_valid, y_valid = make_reversal(1000, min_length=10, max_length=30, n_symbols=30,
                                      separator=" ", exclude=X, random_state=1)
-    print_header(f"model: {MODEL}, input feeding, init_scale=0.1, {args.epochs} epochs; "
+    print_header(f"model: {MODEL}, input feeding, "
+                 f"{', '.join(f'{k}={v!r}' for k, v in params.items())}, {args.epochs} epochs; "
                  "OpenNMT-py 3.5.1: 97.5% after 3,000 steps")
     print(f"{'loss_normalization':<19} {'seed':>4} {'exact match':>12} {'fit s':>6}  "
           "train loss, last 3 epochs (per sentence / per token)")
@@ -38,7 +53,7 @@ def main(argv=None):
         scores = []
         for seed in args.seeds:
             model = translator(True, args.epochs, 0.1).set_params(
-                random_state=seed, loss_normalization=normalization)
+                **params, random_state=seed, loss_normalization=normalization)
             _, seconds = timed(lambda: model.fit(X, y))
             scores.append(np.mean(model.predict(X_valid) == y_valid))
             losses = ", ".join(f"{loss:.3f}" for loss in model.history_[-3:, "train_loss"])
