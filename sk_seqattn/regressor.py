@@ -4,7 +4,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from skorch.callbacks import EarlyStopping, LRScheduler
+from skorch.callbacks import EarlyStopping
 from skorch.utils import noop
 from sklearn.base import RegressorMixin, _fit_context
 from sklearn.linear_model import Ridge, RidgeCV
@@ -139,13 +139,6 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _RegressorInputChec
         forecast their median (as N-BEATS does). Fit and predict cost
         grow linearly with it.
 
-    lr_schedule : {{"constant", "cosine"}}, default="constant"
-        "cosine": the learning rate falls from ``lr`` to 0 along a half
-        cosine over ``max_epochs`` (skorch's ``LRScheduler`` with
-        ``CosineAnnealingLR``, stepped each epoch), so the last epochs take
-        small steps: the fitted network then depends less on where the
-        last batches happened to leave it, and seeds agree more.
-
     early_stopping : bool, default=False
         Hold out the time-ordered tail of the samples (``validation_fraction``,
         0.1 if None), stop when its free-running loss has not improved for
@@ -275,7 +268,7 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _RegressorInputChec
 
     # Models fitted before window_stats existed read no window statistics.
     _parameters_added_later = {**_BaseSeq2SeqAttention._parameters_added_later,
-                               "window_stats": None, "lr_schedule": "constant"}
+                               "window_stats": None}
 
     _parameter_constraints = {
         **_BaseSeq2SeqAttention._parameter_constraints,
@@ -287,7 +280,6 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _RegressorInputChec
         "window_stats": [StrOptions({"floor", "all"}), None],
         "loss": [StrOptions(set(_LOSSES))],
         "ensemble_size": [Interval(Integral, 1, None, closed="left")],
-        "lr_schedule": [StrOptions({"constant", "cosine"})],
         "early_stopping": ["boolean"],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "validation_gap": [Interval(Integral, 0, None, closed="left"), StrOptions({"auto"})],
@@ -318,7 +310,6 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _RegressorInputChec
         window_stats="floor",
         loss="mse",
         ensemble_size=1,
-        lr_schedule="constant",
         early_stopping=False,
         n_iter_no_change=10,
         validation_gap="auto",
@@ -329,6 +320,7 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _RegressorInputChec
         max_epochs=100,
         batch_size=32,
         lr=0.0003,
+        lr_schedule="constant",
         optimizer="adam",
         max_grad_norm=5.0,
         callbacks=None,
@@ -357,7 +349,6 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _RegressorInputChec
         self.window_stats = window_stats
         self.loss = loss
         self.ensemble_size = ensemble_size
-        self.lr_schedule = lr_schedule
         self.early_stopping = early_stopping
         self.n_iter_no_change = n_iter_no_change
         self.validation_gap = validation_gap
@@ -368,6 +359,7 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _RegressorInputChec
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
+        self.lr_schedule = lr_schedule
         self.optimizer = optimizer
         self.max_grad_norm = max_grad_norm
         self.callbacks = callbacks
@@ -624,11 +616,7 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _RegressorInputChec
         return sorted(set(self.quantiles_.tolist()) | {0.5})
 
     def _own_callbacks(self):
-        callbacks = []
-        if self.lr_schedule == "cosine":
-            callbacks.append(("lr_schedule", LRScheduler(
-                torch.optim.lr_scheduler.CosineAnnealingLR, T_max=self.max_epochs,
-            )))
+        callbacks = super()._own_callbacks()
         if self.early_stopping:
             callbacks.append(("early_stopping", EarlyStopping(
                 monitor="valid_loss", patience=self.n_iter_no_change, load_best=True,

@@ -175,6 +175,7 @@ class Seq2SeqAttentionTranslator(_BaseSeq2SeqAttention):
         max_epochs=10,
         batch_size=64,
         lr=0.001,
+        lr_schedule="constant",
         optimizer="adam",
         max_grad_norm=5.0,
         callbacks=None,
@@ -207,6 +208,7 @@ class Seq2SeqAttentionTranslator(_BaseSeq2SeqAttention):
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
+        self.lr_schedule = lr_schedule
         self.optimizer = optimizer
         self.max_grad_norm = max_grad_norm
         self.callbacks = callbacks

@@ -180,6 +180,28 @@ def test_files_and_pickles_without_parameters_added_later(windows, tmp_path, fit
     np.testing.assert_array_equal(unpickled.predict(windows[0]), before.predict(windows[0]))
 
 
+def test_translator_lr_schedule_round_trip_and_older_files(tmp_path):
+    model = Seq2SeqAttentionTranslator(lr_schedule="cosine", **TINY_TRANSLATOR)
+    model.fit(SOURCES, TARGETS)
+    loaded = round_trip(model, tmp_path)
+    assert loaded.lr_schedule == "cosine"
+    assert repr(loaded.get_params()) == repr(model.get_params())
+    np.testing.assert_array_equal(loaded.predict(SOURCES[:5]), model.predict(SOURCES[:5]))
+    # A translator saved before lr_schedule existed trained at a constant rate.
+    path = tmp_path / "model.skm"
+
+    def older(document):
+        del document["estimator"]["state"]["lr_schedule"]
+    rewrite(path, older)
+    assert load(path).lr_schedule == "constant"
+    state = dict(model.__getstate__())
+    del state["lr_schedule"]
+    unpickled = Seq2SeqAttentionTranslator.__new__(Seq2SeqAttentionTranslator)
+    unpickled.__setstate__(state)
+    assert unpickled.get_params()["lr_schedule"] == "constant"
+    np.testing.assert_array_equal(unpickled.predict(SOURCES[:5]), model.predict(SOURCES[:5]))
+
+
 def test_pipelines_round_trip(windows, tmp_path):
     X, y = windows
     pipe = make_pipeline(StandardScaler(), Seq2SeqAttentionRegressor(**TINY)).fit(X, y)

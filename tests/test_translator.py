@@ -238,6 +238,30 @@ def test_validation_is_free_running_and_feeds_early_stopping(reversal):
     assert np.isfinite(model.history_[:, "valid_loss"]).all()
 
 
+def test_cosine_lr_schedule_anneals_to_zero_over_max_epochs(reversal):
+    from skorch.callbacks import LRScheduler
+
+    X, y = reversal
+    model = Seq2SeqAttentionTranslator(**dict(FAST, max_epochs=4, lr=0.01),
+                                       lr_schedule="cosine").fit(X, y)
+    scheduler = dict(model.net_.callbacks_)["lr_schedule"]
+    assert isinstance(scheduler, LRScheduler)
+    assert scheduler.policy is torch.optim.lr_scheduler.CosineAnnealingLR
+    # Epoch e (from 0) trains at 0.01 * (1 + cos(pi * e / 4)) / 2, and 0 follows.
+    expected = 0.01 * (1 + np.cos(np.pi * np.arange(4) / 4)) / 2
+    np.testing.assert_allclose(model.history_[:, "event_lr"], expected)
+    assert model.net_.optimizer_.param_groups[0]["lr"] == pytest.approx(0.0)
+    assert clone(model).get_params()["lr_schedule"] == "cosine"
+    constant = Seq2SeqAttentionTranslator(**dict(FAST, max_epochs=4, lr=0.01)).fit(X, y)
+    assert constant.lr_schedule == "constant"
+    assert "lr_schedule" not in dict(constant.net_.callbacks_)
+    assert constant.net_.optimizer_.param_groups[0]["lr"] == 0.01
+    assert any(not torch.equal(a, b) for a, b in
+               zip(model.net_.module_.parameters(), constant.net_.module_.parameters()))
+    with pytest.raises(ValueError, match="lr_schedule"):
+        Seq2SeqAttentionTranslator(lr_schedule="linear").fit(X[:4], y[:4])
+
+
 def test_parameters_are_keyword_only():
     with pytest.raises(TypeError, match="positional"):
         Seq2SeqAttentionTranslator("dot", 64)
