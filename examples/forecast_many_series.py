@@ -7,8 +7,8 @@ The forecasts come back as a DataFrame indexed by series and step, and the
 panel MASE is printed next to seasonal naive's.
 
 To stay under 2 minutes on 2 cores, this trains ONE network on windows of
-36 months (about a minute) instead of the ``LookbackEnsemble`` of three
-(36, 48 and 60 months, about 3 minutes) that the README recommends for
+36 months (about a minute) instead of the ``LookbackEnsemble`` of four
+(36, 48, 72 and 96 months, about 5 minutes) that the README recommends for
 panels; ``benchmarks/forecast_panel.py`` measures both, beside ETS and
 Theta.
 
