@@ -191,6 +191,13 @@ def last_windows(series, n_in, *, id_column=None, time_column=None, future_covar
       series     time  freq
     0      a  2024-05     1
     1      b  2024-05     1
+
+    A series shorter than ``n_in`` keeps its row, left-padded:
+
+    >>> import numpy as np
+    >>> last_windows({"a": [1.0, 2, 3], "b": [4.0]}, n_in=2, fill_value=np.nan)[0]
+    array([[ 2.,  3.],
+           [nan,  4.]])
     """
     _check_positive(n_in=n_in)
     if fill_value is not None and not isinstance(fill_value, Real):
