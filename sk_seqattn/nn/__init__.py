@@ -1,7 +1,9 @@
 """The PyTorch networks: encoder, attentional decoder, and the two models.
 
 One module per concern: :mod:`.encoder` (the RNN over the source),
-:mod:`.decoder` (the Luong decoder step and its batched form),
+:mod:`.decoder` (the Luong decoder step and its batched form;
+:mod:`.fused_decoder`, its teacher-forced input-feeding loop as one
+autograd function),
 :mod:`.forecasting` and :mod:`.translation` (the networks the estimators
 train). The attention layers themselves are :mod:`sk_seqattn.attention`
 (global) and :mod:`sk_seqattn.local_attention` (local-m, local-p).

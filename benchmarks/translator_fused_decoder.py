@@ -1,0 +1,102 @@
+"""The fused input-feeding decoder loop timed against the step loop (issue 10).
+
+A plain training step (translator_profile.step) on the reference task's
+shapes (batch 64, 18..22 tokens, MODEL of translator_speed.py, input
+feeding) alternates between the decoder's autograd step loop and
+:class:`~sk_seqattn.nn.fused_decoder.FusedFeedingLoop`, --steps times
+each, on the same fitted module; the minimum and median of each are
+printed, after the largest differences of the logits and of the gradients
+between the two (on the timed batch, whose sources are padded, and on one
+whose sources all have the same length, i.e. without a memory mask).
+
+    python benchmarks/translator_fused_decoder.py [--threads 1] [--steps 40]
+"""
+
+import argparse
+import random
+import statistics
+import time
+
+import torch
+from _report import print_header
+from translator_profile import MODEL, step
+
+from sk_seqattn import Seq2SeqAttentionTranslator, WordTokenizer
+from sk_seqattn.translator import _pad_with_end
+
+
+def gradients(module, criterion, batch):
+    module.zero_grad()
+    logits, _ = module(batch[0], batch[1], target=batch[2])
+    criterion(logits, batch[2]).backward()
+    return logits.detach(), {n: p.grad.clone() for n, p in module.named_parameters()}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--steps", type=int, default=40)
+    args = parser.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    print_header("fused decoder loop vs step loop; plain training steps, input feeding, "
+                 "batch 64")
+
+    rng = random.Random(0)
+    X = [" ".join(f"t{rng.randrange(30):02d}" for _ in range(rng.randint(18, 22)))
+         for _ in range(640)]
+    y = [" ".join(reversed(s.split())) for s in X]
+    model = Seq2SeqAttentionTranslator(
+        input_feeding=True, max_epochs=1, random_state=0, n_threads=args.threads,
+        init_scale=0.1, source_tokenizer=WordTokenizer(), target_tokenizer=WordTokenizer(),
+        **MODEL).fit(X, y)
+    net = model.net_
+    module, criterion, optimizer = net.module_, net.criterion_, net.optimizer_
+    decoder = module.decoder
+    source, lengths = _pad_with_end([model.source_tokenizer_.encode(s) for s in X[:64]])
+    target, _ = _pad_with_end([model.target_tokenizer_.encode(s) for s in y[:64]])
+    batch = tuple(torch.as_tensor(a, dtype=torch.long) for a in (source, lengths, target))
+    print(f"source lengths {lengths.min()}..{lengths.max()} (padded), "
+          f"target length {target.shape[1]}")
+
+    # the same check on a batch without padded sources (no memory_mask)
+    same = [i for i, s in enumerate(X) if len(s.split()) == 20][:64]
+    unpadded = [model.source_tokenizer_.encode(X[i]) for i in same]
+    unpadded = (*_pad_with_end(unpadded),
+                _pad_with_end([model.target_tokenizer_.encode(y[i]) for i in same])[0])
+    unpadded = tuple(torch.as_tensor(a, dtype=torch.long) for a in unpadded)
+
+    module.train()
+    for name, checked in (("padded sources", batch), ("unpadded sources", unpadded)):
+        results = {}
+        for fused in (False, True):
+            decoder._fused = fused
+            results[fused] = gradients(module, criterion, checked)
+        (logits0, grads0), (logits1, grads1) = results[False], results[True]
+        rels = {n: ((grads1[n] - grads0[n]).norm() / grads0[n].norm()).item() for n in grads0}
+        worst = max(rels, key=rels.get)
+        print(f"{name}: largest difference of the logits "
+              f"{(logits0 - logits1).abs().max().item():.2e}, largest relative gradient "
+              f"difference {rels[worst]:.2e} ({worst})")
+
+    for fused in (False, True):  # warm-up
+        decoder._fused = fused
+        for _ in range(3):
+            step(module, criterion, optimizer, batch)
+    times = {"step loop": [], "fused": []}
+    for _ in range(args.steps):
+        for label in times:
+            decoder._fused = label == "fused"
+            start = time.perf_counter()
+            step(module, criterion, optimizer, batch)
+            times[label].append(time.perf_counter() - start)
+    decoder._fused = True
+    print(f"{'decoder':<12} {'min ms':>8} {'median ms':>10}")
+    for label, seconds in times.items():
+        print(f"{label:<12} {min(seconds) * 1e3:>8.2f} {statistics.median(seconds) * 1e3:>10.2f}")
+    loop, fused = (statistics.median(s) for s in times.values())
+    print(f"median speed-up: {loop / fused:.2f}x (min: "
+          f"{min(times['step loop']) / min(times['fused']):.2f}x)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,190 @@
+"""The fused teacher-forced input-feeding loop (sk_seqattn.nn.fused_decoder).
+
+It must be the decoder's autograd step loop computed differently: same
+outputs, attention weights and gradients, and it must run only where it
+computes exactly what the step loop computes.
+"""
+
+import numpy as np
+import pytest
+import torch
+
+from sk_seqattn import Seq2SeqAttentionRegressor, Seq2SeqAttentionTranslator, make_windows
+from sk_seqattn.nn import AttentionDecoder, Encoder
+from sk_seqattn.nn import decoder as decoder_module
+
+
+def _count_fused_calls(monkeypatch):
+    """A list that gets an entry per call of the fused path."""
+    calls, original = [], decoder_module.fused_feeding_forward
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(decoder_module, "fused_feeding_forward", counted)
+    return calls
+
+
+def _run(decoder, fused, inputs, memory, state, mask, d_out, d_weights):
+    """Outputs, weights and every gradient, through one of the two paths."""
+    decoder._fused = fused
+    leaves = [inputs, memory, *state]
+    for tensor in leaves:
+        tensor.grad = None
+    decoder.zero_grad()
+    outputs, weights = decoder(inputs, tuple(s.unsqueeze(0) for s in state), memory,
+                               decoder.prepare(memory), mask)
+    ((outputs * d_out).sum() + (weights * d_weights).sum()).backward()
+    grads = {name: p.grad.clone() for name, p in decoder.named_parameters()}
+    grads.update({f"input {i}": t.grad.clone() for i, t in enumerate(leaves)})
+    return outputs.detach(), weights.detach(), grads
+
+
+@pytest.mark.parametrize("attention", ["dot", "general"])
+@pytest.mark.parametrize("padded", [False, True])
+@pytest.mark.parametrize("weights_in_loss", [False, True])
+def test_fused_loop_equals_the_step_loop(attention, padded, weights_in_loss):
+    torch.manual_seed(0)
+    batch, tgt_len, src_len, hidden = 6, 7, 9, 16
+    decoder = AttentionDecoder(5, hidden, attention=attention).train()
+    inputs = torch.randn(batch, tgt_len, 5, requires_grad=True)
+    memory = torch.randn(batch, src_len, hidden, requires_grad=True)
+    state = [torch.randn(batch, hidden, requires_grad=True) for _ in range(2)]
+    mask = None
+    if padded:
+        lengths = torch.tensor([9, 1, 4, 9, 6, 2])
+        mask = torch.arange(src_len)[None, :] < lengths[:, None]
+        memory.data[~mask] = 0.0  # as the encoder leaves padding
+    d_out = torch.randn(batch, tgt_len, hidden)
+    d_weights = torch.randn(batch, tgt_len, src_len) * weights_in_loss
+    assert decoder._fused_applies(tuple(state))
+    out0, w0, g0 = _run(decoder, False, inputs, memory, state, mask, d_out, d_weights)
+    out1, w1, g1 = _run(decoder, True, inputs, memory, state, mask, d_out, d_weights)
+    torch.testing.assert_close(out1, out0, atol=1e-5, rtol=0)
+    torch.testing.assert_close(w1, w0, atol=1e-5, rtol=0)
+    if padded:
+        assert torch.all(w1[~mask.unsqueeze(1).expand_as(w1)] == 0)
+    assert g1.keys() == g0.keys()
+    for name in g0:
+        relative = (g1[name] - g0[name]).norm() / g0[name].norm().clamp_min(1e-12)
+        assert relative < 1e-4, name
+
+
+@pytest.mark.parametrize("batch, tgt_len", [(1, 1), (1, 3), (3, 1)])
+def test_fused_loop_on_a_single_row_or_step(batch, tgt_len):
+    torch.manual_seed(2)
+    decoder = AttentionDecoder(2, 4, attention="general").train()
+    inputs = torch.randn(batch, tgt_len, 2, requires_grad=True)
+    memory = torch.randn(batch, 3, 4, requires_grad=True)
+    state = [torch.randn(batch, 4, requires_grad=True) for _ in range(2)]
+    d_out, d_weights = torch.randn(batch, tgt_len, 4), torch.randn(batch, tgt_len, 3)
+    expected = _run(decoder, False, inputs, memory, state, None, d_out, d_weights)
+    got = _run(decoder, True, inputs, memory, state, None, d_out, d_weights)
+    torch.testing.assert_close(got, expected, atol=1e-5, rtol=1e-4)
+
+
+def test_fused_loop_calls_it_and_matches_in_double(monkeypatch):
+    # In float64 the two paths agree to rounding: the same formulas, only
+    # the order of the sums differs.
+    torch.manual_seed(1)
+    decoder = AttentionDecoder(3, 8, attention="general").double().train()
+    encoder = Encoder(3, 8).double()
+    source = torch.randn(4, 5, 3, dtype=torch.float64)
+    inputs = torch.randn(4, 6, 3, dtype=torch.float64, requires_grad=True)
+    calls = _count_fused_calls(monkeypatch)
+    results = []
+    for fused in (False, True):
+        decoder._fused = fused
+        encoder.zero_grad()
+        decoder.zero_grad()
+        inputs.grad = None
+        memory, state = encoder(source)
+        outputs, _ = decoder(inputs, state, memory, decoder.prepare(memory))
+        outputs.pow(2).sum().backward()
+        results.append([outputs.detach(), inputs.grad.clone()]
+                       + [p.grad.clone() for p in [*encoder.parameters(),
+                                                   *decoder.parameters()]])
+    assert calls == [1]
+    for got, expected in zip(*reversed(results)):
+        torch.testing.assert_close(got, expected, atol=1e-12, rtol=1e-10)
+
+
+@pytest.mark.parametrize("change, applies", [
+    ({}, True),
+    ({"attention": "dot"}, True),
+    ({"eval": True}, False),
+    ({"switch_off": True}, False),
+    ({"cell": "gru"}, False),
+    ({"num_layers": 2}, False),
+    ({"attention": "concat"}, False),
+    ({"attention": "location"}, False),
+    ({"attention": "none"}, False),
+    ({"alignment": "local-m"}, False),
+    ({"alignment": "local-p"}, False),
+    ({"dropout": 0.1}, False),
+    ({"input_feeding": False}, False),
+])
+def test_fused_loop_runs_only_where_it_applies(monkeypatch, change, applies):
+    change = dict(change)
+    evaluate, switch_off = change.pop("eval", False), change.pop("switch_off", False)
+    kwargs = dict(dict(num_layers=1, cell="lstm", attention="general",
+                       max_source_length=5), **change)
+    torch.manual_seed(0)
+    encoder = Encoder(3, 8, kwargs["num_layers"], kwargs["cell"])
+    decoder = AttentionDecoder(3, 8, **kwargs).train(not evaluate)
+    decoder._fused = not switch_off
+    calls = _count_fused_calls(monkeypatch)
+    memory, state = encoder(torch.randn(2, 5, 3))
+    outputs, _ = decoder(torch.randn(2, 4, 3), state, memory, decoder.prepare(memory))
+    assert outputs.shape == (2, 4, 8)
+    assert decoder._fused_applies(state) is applies
+    assert calls == ([1] if applies else [])
+
+
+@pytest.mark.parametrize("attention", ["dot", "general"])
+def test_translator_fit_same_with_and_without_the_fused_loop(monkeypatch, attention):
+    rng = np.random.RandomState(0)
+    X = ["".join(rng.choice(list("abcdef"), size=rng.randint(2, 7))) for _ in range(60)]
+    y = [s[::-1] for s in X]
+
+    def fit():
+        model = Seq2SeqAttentionTranslator(
+            embedding_dim=8, hidden_size=16, max_epochs=4, batch_size=16, random_state=0,
+            attention=attention, input_feeding=True, lr=0.01,
+        ).fit(X, y)
+        return np.array(model.history_[:, "train_loss"]), model.predict(X[:10])
+
+    calls = _count_fused_calls(monkeypatch)
+    fused_loss, fused_pred = fit()
+    assert calls  # the fast path ran in fit
+    monkeypatch.setattr(decoder_module.AttentionDecoder, "_fused_applies",
+                        lambda self, state: False)
+    calls.clear()
+    loop_loss, loop_pred = fit()
+    assert not calls
+    np.testing.assert_allclose(fused_loss, loop_loss, rtol=1e-5, atol=1e-6)
+    assert list(fused_pred) == list(loop_pred)
+
+
+def test_regressor_fit_same_with_and_without_the_fused_loop(monkeypatch):
+    # The forecasting network's teacher-forced decoder takes the same path.
+    rng = np.random.RandomState(0)
+    X, y = make_windows(np.sin(np.arange(200) / 4) + 0.1 * rng.randn(200), n_in=12, n_out=4)
+
+    def fit():
+        reg = Seq2SeqAttentionRegressor(
+            hidden_size=8, max_epochs=4, batch_size=16, random_state=0,
+            attention="general", input_feeding=True,
+        ).fit(X, y)
+        return np.array(reg.history_[:, "train_loss"])
+
+    calls = _count_fused_calls(monkeypatch)
+    fused_loss = fit()
+    assert calls
+    monkeypatch.setattr(decoder_module.AttentionDecoder, "_fused_applies",
+                        lambda self, state: False)
+    calls.clear()
+    loop_loss = fit()
+    assert not calls
+    np.testing.assert_allclose(fused_loss, loop_loss, rtol=1e-5, atol=1e-6)
