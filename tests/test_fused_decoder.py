@@ -188,3 +188,16 @@ def test_regressor_fit_same_with_and_without_the_fused_loop(monkeypatch):
     loop_loss = fit()
     assert not calls
     np.testing.assert_allclose(fused_loss, loop_loss, rtol=1e-5, atol=1e-6)
+
+
+def test_a_decoder_pickled_before_the_fused_loop_still_runs():
+    # Unpickling restores __dict__ as saved: a decoder from before the fused
+    # loop has no _fused attribute, and must run (fused) all the same.
+    torch.manual_seed(0)
+    encoder = Encoder(3, 8, 1, "lstm")
+    decoder = AttentionDecoder(3, 8, attention="dot").train()
+    del decoder._fused
+    memory, state = encoder(torch.randn(2, 5, 3))
+    assert decoder._fused_applies(state)
+    outputs, _ = decoder(torch.randn(2, 4, 3), state, memory, decoder.prepare(memory))
+    assert outputs.shape == (2, 4, 8)

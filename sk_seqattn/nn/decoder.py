@@ -135,7 +135,8 @@ class AttentionDecoder(nn.Module):
         runs (decoding needs it anyway, and without backward there is less
         to gain). ``self._fused = False`` turns the fused loop off.
         """
-        return (self._fused and self.training and self.input_feeding
+        # getattr: a decoder pickled before the fused loop has no _fused.
+        return (getattr(self, "_fused", True) and self.training and self.input_feeding
                 and isinstance(state, tuple) and self.rnn.num_layers == 1
                 and type(self.attention) is GlobalAttention
                 and self.attention.score in ("dot", "general")
