@@ -13,15 +13,13 @@ whose sources all have the same length, i.e. without a memory mask).
 """
 
 import argparse
-import random
 import statistics
 import time
 
 import torch
 from _report import print_header
-from translator_profile import MODEL, step
+from translator_profile import fitted_reference_batch, step
 
-from sk_seqattn import Seq2SeqAttentionTranslator, WordTokenizer
 from sk_seqattn.translator import _pad_with_end
 
 
@@ -41,21 +39,12 @@ def main(argv=None):
     print_header("fused decoder loop vs step loop; plain training steps, input feeding, "
                  "batch 64")
 
-    rng = random.Random(0)
-    X = [" ".join(f"t{rng.randrange(30):02d}" for _ in range(rng.randint(18, 22)))
-         for _ in range(640)]
-    y = [" ".join(reversed(s.split())) for s in X]
-    model = Seq2SeqAttentionTranslator(
-        input_feeding=True, max_epochs=1, random_state=0, n_threads=args.threads,
-        init_scale=0.1, source_tokenizer=WordTokenizer(), target_tokenizer=WordTokenizer(),
-        **MODEL).fit(X, y)
+    model, X, y, batch = fitted_reference_batch(args.threads)
     net = model.net_
     module, criterion, optimizer = net.module_, net.criterion_, net.optimizer_
     decoder = module.decoder
-    source, lengths = _pad_with_end([model.source_tokenizer_.encode(s) for s in X[:64]])
-    target, _ = _pad_with_end([model.target_tokenizer_.encode(s) for s in y[:64]])
-    batch = tuple(torch.as_tensor(a, dtype=torch.long) for a in (source, lengths, target))
-    print(f"source lengths {lengths.min()}..{lengths.max()} (padded), "
+    lengths, target = batch[1], batch[2]
+    print(f"source lengths {int(lengths.min())}..{int(lengths.max())} (padded), "
           f"target length {target.shape[1]}")
 
     # the same check on a batch without padded sources (no memory_mask)

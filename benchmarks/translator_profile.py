@@ -17,8 +17,11 @@ gradient norm 5, init 0.1), with input feeding and without. Per path:
 3. the same step, alternating with 2., with the network's pieces timed by wrappers placed on the
    fitted module's instances (the package is not changed): embeddings,
    encoder, decoder recurrence (one nn.LSTM call without input feeding, the
-   per-step torch.lstm_cell calls with it), attention (keys, scores, softmax,
-   context, tanh(W_c[c; h])), output layer + loss; "other forward" is the
+   per-step torch.lstm_cell calls with it where the step loop runs),
+   attention (keys, scores, softmax, context, tanh(W_c[c; h])), the fused
+   input-feeding loop's forward (nn/fused_decoder.py: recurrence and
+   attention together, in training with input feeding), output layer +
+   loss; "other forward" is the
    rest of the forward pass (the decoder's Python step loop, cat/stack,
    masks); backward, gradient clipping and the optimizer (step + zero_grad)
    are timed around their calls. Each row is the median (--stat min: the
@@ -47,6 +50,7 @@ from torch.profiler import ProfilerActivity, profile, record_function
 from translator_speed import MODEL
 
 from sk_seqattn import Seq2SeqAttentionTranslator, WordTokenizer
+from sk_seqattn.nn import decoder as decoder_module
 from sk_seqattn.translator import _pad_with_end
 
 STATS = {"median": statistics.median, "min": min}
@@ -54,6 +58,7 @@ ROWS = [
     ("embedding", "embedding (source + target)"),
     ("encoder", "encoder LSTM"),
     ("decoder RNN", "decoder RNN recurrence"),
+    ("fused loop", "fused input-feeding loop (forward)"),
     ("attention", "attention (scores, softmax, context, W_c)"),
     ("other forward", "other forward (step loop, cat/stack)"),
     ("output + loss", "output layer + loss"),
@@ -85,7 +90,10 @@ class Pieces:
             (module.target_embedding, "forward", "embedding"),
             (module.encoder, "forward", "encoder"),
             (decoder.rnn, "forward", "decoder RNN"),  # no input feeding: one call
-            (decoder, "_rnn_step", "decoder RNN"),  # input feeding: one per step
+            (decoder, "_rnn_step", "decoder RNN"),  # input feeding, step loop: one per step
+            # input feeding in training: the whole loop, RNN and attention
+            # (nn/fused_decoder.py); its backward is in "backward"
+            (decoder_module, "fused_feeding_forward", "fused loop"),
             (decoder.attention, "forward", "attention"),
             (decoder.attention, "prepare", "attention"),
             (module.generator, "forward", "generator"),
@@ -139,6 +147,29 @@ def step(module, criterion, optimizer, batch, pieces=None):
     loss.item()
 
 
+def fitted_reference_batch(threads):
+    """A translator with input feeding fitted for one epoch on 640 reversal
+    pairs of 18..22 tokens, the pairs, and its first 64 pairs as one batch.
+
+    Returns
+    -------
+    model, X, y, batch : the fitted translator, the source and target
+        strings, and (source ids, source lengths, target ids) tensors.
+    """
+    rng = random.Random(0)
+    X = [" ".join(f"t{rng.randrange(30):02d}" for _ in range(rng.randint(18, 22)))
+         for _ in range(640)]
+    y = [" ".join(reversed(s.split())) for s in X]
+    model = Seq2SeqAttentionTranslator(
+        input_feeding=True, max_epochs=1, random_state=0, n_threads=threads,
+        init_scale=0.1, source_tokenizer=WordTokenizer(), target_tokenizer=WordTokenizer(),
+        **MODEL).fit(X, y)
+    source, lengths = _pad_with_end([model.source_tokenizer_.encode(s) for s in X[:64]])
+    target, _ = _pad_with_end([model.target_tokenizer_.encode(s) for s in y[:64]])
+    batch = tuple(torch.as_tensor(a, dtype=torch.long) for a in (source, lengths, target))
+    return model, X, y, batch
+
+
 def profile_path(input_feeding, X, y, args):
     model = Seq2SeqAttentionTranslator(
         input_feeding=input_feeding, max_epochs=1, random_state=0, n_threads=args.threads,
@@ -175,13 +206,13 @@ def profile_path(input_feeding, X, y, args):
             totals.append(time.perf_counter() - start)
             pieces.remove()
             s = pieces.seconds
-            for label in ("embedding", "encoder", "decoder RNN", "attention", "backward",
-                          "clip", "optimizer"):
+            for label in ("embedding", "encoder", "decoder RNN", "fused loop", "attention",
+                          "backward", "clip", "optimizer"):
                 rows[label].append(s[label])
             rows["output + loss"].append(s["generator"] + s["loss"])
             rows["other forward"].append(
                 s["forward"] - sum(s[k] for k in ("embedding", "encoder", "decoder RNN",
-                                                  "attention", "generator"))
+                                                  "fused loop", "attention", "generator"))
             )
         top = []
         if args.top:
@@ -190,7 +221,8 @@ def profile_path(input_feeding, X, y, args):
             with profile(activities=[ProfilerActivity.CPU], record_shapes=True) as prof:
                 for _ in range(5):
                     step(module, criterion, optimizer, batch, pieces)
-            labels = {"embedding", "encoder", "decoder RNN", "attention", "generator", "loss"}
+            labels = {"embedding", "encoder", "decoder RNN", "fused loop", "attention",
+                      "generator", "loss"}
             events = [e for e in prof.key_averages(group_by_input_shape=True)
                       if e.key not in labels]
             events.sort(key=lambda e: e.self_cpu_time_total, reverse=True)

@@ -4,8 +4,9 @@ Kept as it ran, so that the figures in results/translator_step_variants.txt
 can be reproduced. Each variant monkeypatches the package for the duration
 of its timed steps (the package itself is unchanged), on the reference
 task's shapes (batch 64, 18..22 tokens, MODEL of translator_speed.py, input
-feeding): a plain training step (translator_profile.step) alternates
-between the package's code and the variant, --steps times each, and the
+feeding, the step loop: the fused loop is switched off): a plain training
+step (translator_profile.step) alternates between the package's code and
+the variant, --steps times each, and the
 minimum and median of each are printed.
 
 - ``broadcast``: attention of a single decoder step by broadcast multiply
@@ -19,19 +20,16 @@ minimum and median of each are printed.
 """
 
 import argparse
-import random
 import statistics
 import time
 
 import torch
 from _report import print_header
 from torch.nn import functional as F
-from translator_profile import MODEL, step
+from translator_profile import fitted_reference_batch, step
 
-from sk_seqattn import Seq2SeqAttentionTranslator, WordTokenizer
 from sk_seqattn.attention import GlobalAttention
 from sk_seqattn.nn import decoder as decoder_module
-from sk_seqattn.translator import _pad_with_end
 
 
 def broadcast_scores(original):
@@ -111,19 +109,12 @@ def main(argv=None):
     torch.set_num_threads(args.threads)
     print_header(f"variant: {args.variant}; plain training steps, input feeding, batch 64")
 
-    rng = random.Random(0)
-    X = [" ".join(f"t{rng.randrange(30):02d}" for _ in range(rng.randint(18, 22)))
-         for _ in range(640)]
-    y = [" ".join(reversed(s.split())) for s in X]
-    model = Seq2SeqAttentionTranslator(
-        input_feeding=True, max_epochs=1, random_state=0, n_threads=args.threads,
-        init_scale=0.1, source_tokenizer=WordTokenizer(), target_tokenizer=WordTokenizer(),
-        **MODEL).fit(X, y)
+    model, _, _, batch = fitted_reference_batch(args.threads)
     net = model.net_
     module, criterion, optimizer = net.module_, net.criterion_, net.optimizer_
-    source, lengths = _pad_with_end([model.source_tokenizer_.encode(s) for s in X[:64]])
-    target, _ = _pad_with_end([model.target_tokenizer_.encode(s) for s in y[:64]])
-    batch = tuple(torch.as_tensor(a, dtype=torch.long) for a in (source, lengths, target))
+    # The variants change the step loop; training now takes the fused loop
+    # (nn/fused_decoder.py, measured by translator_fused_decoder.py) instead.
+    module.decoder._fused = False
     patched = Patched(variant_patches(args.variant))
 
     module.eval()
