@@ -189,8 +189,7 @@ class LookbackEnsemble(_StepwiseR2, MetaEstimatorMixin, RegressorMixin, BaseEsti
             rows = observed >= length
             if rows.any():
                 forecasts[k, rows] = member.predict(self._last_steps(X[rows], length))
-        if (observed >= self.lookbacks_[-1]).all():  # plain combination, no NaN to skip
-            return np.mean(forecasts, 0) if self.combine == "mean" else np.median(forecasts, 0)
+        # Every row has at least the first member's forecast, so no all-NaN slice.
         return np.nanmean(forecasts, 0) if self.combine == "mean" else np.nanmedian(forecasts, 0)
 
     def _template(self):

@@ -125,10 +125,9 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _RegressorInputChec
         autoregression of the raw values as well as of the normalised
         window: per-window normalisation then no longer hides a stationary
         series' pull to its mean, or how a panel's series behave at
-        different levels. "all" suits a panel, whose windows cover the
-        levels it forecasts from; on one series a network extrapolates
-        poorly from levels its training part never reached, where the
-        linear floor does not.
+        different levels. With "all", a network fitted on one series
+        extrapolates poorly from levels its training part never reached,
+        where the linear floor does not.
 
     loss : {{"mse", "mae", "huber"}}, default="mse"
         Training loss on the normalised targets. "mae" estimates the
