@@ -309,6 +309,80 @@ def ours_decode(model, beam, X_valid, y_valid):
     return seconds, float(np.mean(predictions == np.array(y_valid, dtype=object)))
 
 
+# -- arithmetic bound ------------------------------------------------------------
+GEMM_SHAPES = ((64, 192, 512), (64, 320, 512), (1344, 192, 512), (1344, 256, 128),
+               (512, 512, 512), (1024, 1024, 1024))  # (m, k, n): steps, batched layers, square
+
+
+def gemm_peak(threads, seconds=0.3):
+    """The fastest fp32 matrix product of GEMM_SHAPES, in FLOP/s, and its shape."""
+    torch.set_num_threads(threads)
+    best = (0.0, None)
+    for m, k, n in GEMM_SHAPES:
+        a, b = torch.randn(m, k), torch.randn(k, n)
+        for _ in range(10):
+            a @ b
+        reps, start = 0, time.perf_counter()
+        while time.perf_counter() - start < seconds:
+            a @ b
+            reps += 1
+        best = max(best, (2 * m * k * n * reps / (time.perf_counter() - start), (m, k, n)))
+    return best
+
+
+def forward_flops(input_feeding, src_len, vocab):
+    """Multiply-add FLOPs (2 per multiply-add) of MODEL's forward pass, per token.
+
+    Only the matrix products are counted (the element-wise work and the
+    softmaxes are left out), so a time derived from these counts is a lower
+    bound. Returns (per source token, per target token): the encoder's LSTM
+    and, for "general", the keys W_a hbar_s; the decoder's LSTM (its input
+    is the embedding, plus ~h_{t-1} with input feeding), the scores and the
+    context over ``src_len`` source steps, W_c [c; h] and the output layer.
+    """
+    E, H = MODEL["embedding_dim"], MODEL["hidden_size"]
+    per_source = 2 * 4 * H * (E + H) + 2 * H * H
+    per_target = (2 * 4 * H * (E + (H if input_feeding else 0) + H)
+                  + 2 * 2 * src_len * H + 2 * 2 * H * H + 2 * H * vocab)
+    return per_source, per_target
+
+
+def print_bound(threads, src_tokens, tgt_tokens, vocab, rates, decoding, valid_lengths):
+    """How fast the arithmetic alone would allow, and the targets of issue 10 against it."""
+    peak, shape = gemm_peak(threads)
+    print(f"\narithmetic bound: the fastest fp32 matrix product here, {peak / 1e9:.0f} GFLOP/s at "
+          f"{'x'.join(map(str, shape))} on {threads} thread(s) (shapes {GEMM_SHAPES}), applied "
+          "to every multiply-add of the model (element-wise work left out): no implementation "
+          "on this machine goes faster. Training = 3 x forward (backward: 2 products per "
+          f"forward product); source tokens per target token {src_tokens / tgt_tokens:.3f}.")
+    print(f"{'path':<18}{'FLOP/tgt tok':>14}{'bound tok/s':>13}{'bound/ONMT':>12}"
+          f"{'target':>8}{'ours, % of bound':>18}")
+    mean_src = src_tokens / N_TRAIN  # source tokens per sentence, end marker included
+    for path, feeding, target in (("input feeding", True, 1.5), ("no input feeding", False, 3.0)):
+        per_source, per_target = forward_flops(feeding, mean_src, vocab)
+        train = 3 * (per_target + per_source * src_tokens / tgt_tokens)
+        bound = peak / train
+        theirs, ours = median(rates["onmt", path]), median(rates["ours", path])
+        print(f"{path:<18}{train:>14,.0f}{bound:>13,.0f}{bound / theirs:>11.2f}x"
+              f"{target:>7.1f}x{ours / bound:>17.0%}")
+    src_lengths, tgt_lengths = valid_lengths
+    print(f"decoding the {len(src_lengths)} sources, forward products only, each source "
+          "token once and each reference target token (words + end marker) once per "
+          "hypothesis: the least work a decoder that stops at the right length does")
+    print(f"{'path':<18}{'decoder':>8}{'bound s':>9}{'ONMT s':>8}{'ONMT/bound':>12}{'target':>8}")
+    for path, feeding in (("input feeding", True), ("no input feeding", False)):
+        for beam in (1, 5):
+            work = sum(
+                forward_flops(feeding, s, vocab)[0] * s + beam * forward_flops(feeding, s, vocab)[1] * t
+                for s, t in zip(src_lengths, tgt_lengths)
+            )
+            theirs = decoding["onmt", path, beam]
+            own = [s for s, _, _ in theirs if s is not None]
+            theirs_s = median(own) if len(own) == len(theirs) else median([w for _, w, _ in theirs])
+            print(f"{path:<18}{'greedy' if beam == 1 else 'beam 5':>8}{work / peak:>9.3f}"
+                  f"{theirs_s:>8.2f}{theirs_s / (work / peak):>11.2f}x{4.0:>7.1f}x")
+
+
 # -- report ----------------------------------------------------------------------
 def median(values):
     return statistics.median(values) if values else float("nan")
@@ -403,6 +477,9 @@ def main(argv=None):
         print("(OpenNMT-py printed no 'Total translation time' in some runs: wall time used)")
     print(f"exact match after {steps} steps is informative only at this budget "
           "(the reference: 97.5% for OpenNMT-py after 3,000 steps)")
+    print_bound(args.threads, sum(len(x.split()) + 1 for x in X), tokens,
+                model.target_vocab_size_, rates, decoding,
+                ([len(x.split()) + 1 for x in X_valid], [len(t.split()) + 1 for t in y_valid]))
     if args.keep:
         print(f"logs and predictions kept in {work}")
     else:

@@ -201,3 +201,147 @@ def test_a_decoder_pickled_before_the_fused_loop_still_runs():
     assert decoder._fused_applies(state)
     outputs, _ = decoder(torch.randn(2, 4, 3), state, memory, decoder.prepare(memory))
     assert outputs.shape == (2, 4, 8)
+
+
+# -- the decoding step (fused_decoder.inference_step) ----------------------------
+def _count_inference_calls(monkeypatch):
+    calls, original = [], decoder_module.inference_step
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(decoder_module, "inference_step", counted)
+    return calls
+
+
+def _steps(decoder, fast, inputs, memory, state, mask, steps):
+    # Free-running: each step's attentional output is the next step's input
+    # (through a fixed projection), so differences would compound.
+    decoder._fused = fast
+    keys = decoder.prepare(memory)
+    feed = decoder.initial_feed(memory)
+    results, input_t = [], inputs
+    with torch.no_grad():
+        for t in range(steps):
+            output, weights, state, feed = decoder.step(input_t, state, feed, memory, keys,
+                                                        mask, t=t)
+            results.append((output, weights, state[0], state[1], feed))
+            input_t = output[:, : inputs.size(1)]
+    return results
+
+
+@pytest.mark.parametrize("attention", ["dot", "general"])
+@pytest.mark.parametrize("input_feeding", [True, False])
+@pytest.mark.parametrize("padded", [False, True])
+def test_inference_step_equals_the_step(monkeypatch, attention, input_feeding, padded):
+    torch.manual_seed(0)
+    batch, src_len, hidden = 5, 7, 12
+    decoder = AttentionDecoder(4, hidden, attention=attention,
+                               input_feeding=input_feeding).eval()
+    memory = torch.randn(batch, src_len, hidden)
+    mask = None
+    if padded:
+        mask = torch.arange(src_len)[None, :] < torch.tensor([7, 1, 3, 7, 5])[:, None]
+        memory[~mask] = 0.0
+    state = tuple(torch.randn(1, batch, hidden) for _ in range(2))
+    inputs = torch.randn(batch, 4)
+    calls = _count_inference_calls(monkeypatch)
+    slow = _steps(decoder, False, inputs, memory, state, mask, 6)
+    assert not calls
+    fast = _steps(decoder, True, inputs, memory, state, mask, 6)
+    assert calls == [1] * 6
+    for slow_step, fast_step in zip(slow, fast):
+        for a, b in zip(slow_step, fast_step):
+            if a is None:
+                assert b is None
+            else:
+                assert b.shape == a.shape
+                torch.testing.assert_close(b, a, atol=1e-5, rtol=0)
+    if padded:
+        assert torch.all(fast[0][1][~mask] == 0)
+
+
+@pytest.mark.parametrize("change, applies", [
+    ({}, True),
+    ({"input_feeding": False}, True),
+    ({"dropout": 0.1}, True),  # a no-op in evaluation mode
+    ({"train": True}, False),
+    ({"grad": True}, False),
+    ({"switch_off": True}, False),
+    ({"num_layers": 2}, False),
+    ({"cell": "gru"}, False),
+    ({"attention": "concat"}, False),
+    ({"attention": "location"}, False),
+    ({"attention": "none"}, False),
+    ({"alignment": "local-m"}, False),
+])
+def test_inference_step_runs_only_where_it_applies(monkeypatch, change, applies):
+    change = dict(change)
+    train, grad = change.pop("train", False), change.pop("grad", False)
+    switch_off = change.pop("switch_off", False)
+    kwargs = dict(dict(num_layers=1, cell="lstm", attention="general",
+                       max_source_length=5), **change)
+    torch.manual_seed(0)
+    encoder = Encoder(3, 8, kwargs["num_layers"], kwargs["cell"])
+    decoder = AttentionDecoder(3, 8, **kwargs).train(train)
+    decoder._fused = not switch_off
+    calls = _count_inference_calls(monkeypatch)
+    memory, state = encoder(torch.randn(2, 5, 3))
+    with torch.set_grad_enabled(grad):
+        feed = decoder.initial_feed(memory)
+        output, _, _, _ = decoder.step(torch.randn(2, 3), state, feed, memory,
+                                       decoder.prepare(memory), t=0)
+        assert decoder._inference_step_applies(state) is applies
+    assert output.shape == (2, 8)
+    assert calls == ([1] if applies else [])
+
+
+@pytest.mark.parametrize("attention", ["dot", "general"])
+@pytest.mark.parametrize("input_feeding", [True, False])
+def test_translator_predicts_the_same_with_the_inference_step(monkeypatch, attention,
+                                                              input_feeding):
+    rng = np.random.RandomState(0)
+    X = ["".join(rng.choice(list("abcdef"), size=rng.randint(2, 7))) for _ in range(80)]
+    y = [s[::-1] for s in X]
+    model = Seq2SeqAttentionTranslator(
+        embedding_dim=8, hidden_size=16, max_epochs=15, batch_size=16, random_state=0,
+        attention=attention, input_feeding=input_feeding, lr=0.01,
+    ).fit(X, y)
+    sources = X[:30] + ["fedcba", "a"]  # padded batches, lengths 1..7
+
+    def decode():
+        out = {}
+        for beam in (1, 3):
+            model.set_params(beam_size=beam)
+            out[beam] = (model.predict(sources), model.attention_weights(sources))
+        return out
+
+    calls = _count_inference_calls(monkeypatch)
+    fast = decode()
+    assert calls
+    monkeypatch.setattr(decoder_module.AttentionDecoder, "_inference_step_applies",
+                        lambda self, state: False)
+    calls.clear()
+    slow = decode()
+    assert not calls
+    for beam in (1, 3):
+        assert list(fast[beam][0]) == list(slow[beam][0])
+        for a, b in zip(slow[beam][1], fast[beam][1]):
+            assert b.target_tokens == a.target_tokens
+            np.testing.assert_allclose(b.weights, a.weights, atol=1e-5)
+
+
+def test_regressor_predicts_the_same_with_the_inference_step(monkeypatch):
+    rng = np.random.RandomState(0)
+    X, y = make_windows(np.sin(np.arange(200) / 4) + 0.1 * rng.randn(200), n_in=12, n_out=4)
+    reg = Seq2SeqAttentionRegressor(hidden_size=8, max_epochs=3, batch_size=16,
+                                    random_state=0, attention="general",
+                                    input_feeding=True).fit(X, y)
+    calls = _count_inference_calls(monkeypatch)
+    fast = reg.predict(X)
+    monkeypatch.setattr(decoder_module.AttentionDecoder, "_inference_step_applies",
+                        lambda self, state: False)
+    slow = reg.predict(X)
+    np.testing.assert_allclose(fast, slow, rtol=0, atol=1e-5)
+    assert calls  # the forecasting decoder's steps in predict took the fast step

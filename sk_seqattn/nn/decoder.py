@@ -22,7 +22,10 @@ as one hand-written autograd function instead
 (:mod:`~sk_seqattn.nn.fused_decoder`): the same numbers, without ~30 small
 autograd nodes per step and with the weight gradients in a few large
 matrix products (about 1.25x faster per training step on the CPU,
-benchmarks/translator_fused_decoder.py).
+benchmarks/translator_fused_decoder.py). In decoding (evaluation mode,
+gradients off) a step of a one-layer LSTM with global "dot" or "general"
+attention runs as :func:`~sk_seqattn.nn.fused_decoder.inference_step`: the
+same numbers in fewer, in-place kernels.
 """
 
 import torch
@@ -31,7 +34,7 @@ from torch import nn
 from ..attention import GlobalAttention
 from ..local_attention import LocalAttention
 from .encoder import RNN_CELLS
-from .fused_decoder import fused_feeding_forward
+from .fused_decoder import fused_feeding_forward, inference_step
 
 __all__ = ["AttentionDecoder"]
 
@@ -142,6 +145,20 @@ class AttentionDecoder(nn.Module):
                 and self.attention.score in ("dot", "general")
                 and self.dropout.p == 0)
 
+    def _inference_step_applies(self, state):
+        """Whether :meth:`step` runs :func:`~.fused_decoder.inference_step`.
+
+        With gradients off in evaluation mode (decoding, validation), for a
+        one-layer LSTM with global "dot" or "general" attention, with or
+        without input feeding (dropout is then a no-op). ``self._fused =
+        False`` turns it off, as it does the fused training loop.
+        """
+        return (getattr(self, "_fused", True) and not self.training
+                and not torch.is_grad_enabled()
+                and isinstance(state, tuple) and self.rnn.num_layers == 1
+                and type(self.attention) is GlobalAttention
+                and self.attention.score in ("dot", "general"))
+
     def forward_stepwise(self, inputs, state, memory, keys, memory_mask=None):
         """:meth:`forward` computed one step at a time (same signature)."""
         feed = self.initial_feed(memory)
@@ -178,6 +195,8 @@ class AttentionDecoder(nn.Module):
         state : the new RNN state
         feed : ``~h_t`` for the next step (None without input feeding)
         """
+        if self._inference_step_applies(state):
+            return inference_step(self, input_t, state, feed, memory, keys, memory_mask)
         if self.input_feeding:
             input_t = torch.cat([input_t, feed], dim=-1)  # (batch, input + hidden)
         hidden, state = self._rnn_step(input_t, state)  # (batch, hidden)

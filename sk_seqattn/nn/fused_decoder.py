@@ -1,4 +1,5 @@
-"""The teacher-forced input-feeding decoder loop as one autograd function.
+"""The teacher-forced input-feeding decoder loop as one autograd function,
+and a decoding step in fewer kernels (:func:`inference_step`).
 
 With input feeding, step ``t`` of the decoder needs ``~h_{t-1}``, so a
 teacher-forced target is decoded in a Python step loop. Recorded by
@@ -50,7 +51,7 @@ import torch
 from torch.autograd.function import once_differentiable
 from torch.nn import functional as F
 
-__all__ = ["FusedFeedingLoop", "fused_feeding_forward"]
+__all__ = ["FusedFeedingLoop", "fused_feeding_forward", "inference_step"]
 
 
 class FusedFeedingLoop(torch.autograd.Function):
@@ -226,3 +227,44 @@ def fused_feeding_forward(decoder, inputs, state, memory, keys, memory_mask=None
     h0, c0 = state[0][0], state[1][0]
     return FusedFeedingLoop.apply(pre, h0, c0, memory, keys, memory_mask, W_rec,
                                   decoder.attention.output_proj.weight)
+
+
+def inference_step(decoder, input_t, state, feed, memory, keys, memory_mask=None):
+    """``decoder.step`` without autograd, in fewer kernels (same numbers).
+
+    For decoding (evaluation mode, gradients off) with a one-layer LSTM and
+    global "dot" or "general" attention, with or without input feeding
+    (:meth:`~sk_seqattn.nn.decoder.AttentionDecoder._inference_step_applies`).
+    A decoding step is bound by the number of small kernels it launches,
+    not by its arithmetic: this one writes the gates in place with one
+    product per input (no ``cat`` of the input and the feed, no
+    ``lstm_cell`` chunking, no state ``stack``) and splits ``W_c [c; h]``
+    into two products instead of concatenating ``[c; h]``.
+
+    Parameters and returns as :meth:`~sk_seqattn.nn.decoder.AttentionDecoder.step`
+    (state as ``(h, c)``, each of shape (1, batch, hidden)).
+    """
+    rnn = decoder.rnn
+    E, H = input_t.size(1), rnn.hidden_size
+    W_ih = rnn.weight_ih_l0  # (4H, E [+ H]): [W_ix, W_if]
+    h, c = state[0][0], state[1][0]  # (batch, H) each
+    # gates = x W_ix^T + ~h_{t-1} W_if^T + h_{t-1} W_hh^T + b_ih + b_hh   (batch, 4H)
+    gates = torch.addmm(rnn.bias_ih_l0 + rnn.bias_hh_l0, input_t, W_ih[:, :E].t())
+    if feed is not None:
+        gates.addmm_(feed, W_ih[:, E:].t())
+    gates.addmm_(h, rnn.weight_hh_l0.t())
+    gates[:, : 2 * H].sigmoid_()  # i, f
+    gates[:, 2 * H: 3 * H].tanh_()  # g
+    gates[:, 3 * H:].sigmoid_()  # o
+    c = torch.addcmul(gates[:, H: 2 * H] * c, gates[:, :H], gates[:, 2 * H: 3 * H])
+    h = gates[:, 3 * H:] * torch.tanh(c)  # (batch, H)
+    score = torch.bmm(h.unsqueeze(1), keys.transpose(1, 2))  # (batch, 1, src_len)
+    if memory_mask is not None:
+        score.masked_fill_(~memory_mask.unsqueeze(1), float("-inf"))
+    weights = torch.softmax(score, dim=-1)  # (batch, 1, src_len)
+    context = torch.bmm(weights, memory).squeeze(1)  # (batch, H)
+    W_c = decoder.attention.output_proj.weight  # (H, 2H): [c; h] columns
+    # ~h_t = tanh(W_c [c_t; h_t]) without building [c_t; h_t]
+    attentional_hidden = torch.mm(context, W_c[:, :H].t()).addmm_(h, W_c[:, H:].t()).tanh_()
+    new_feed = attentional_hidden if decoder.input_feeding else None
+    return attentional_hidden, weights.squeeze(1), (h.unsqueeze(0), c.unsqueeze(0)), new_feed

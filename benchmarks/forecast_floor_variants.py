@@ -1,0 +1,142 @@
+"""The regressor's linear floor alone, fitted in other ways, on sunspots and co2.
+
+Issue 9 asks the default regressor to beat AR on sunspots and Ridge on raw
+lags on co2. The network adds little to the floor on these single series
+(forecast_accuracy.txt: sunspots 1.142 with the network against 1.132 for
+the floor alone, co2 0.408 against 0.406), so this script asks whether
+another way of fitting the floor would reach both targets. Each row is the
+floor alone (no network; deterministic, so one run), test MASE on the
+protocols of forecast_accuracy.py:
+
+- the default: ``RidgeCV`` over ``_FLOOR_ALPHAS`` by leave-one-out, on the
+  normalised window and the window's statistics (the regressor's own floor);
+- "weighted": each window weighted by its target scale squared (normalised
+  to mean 1), so the squared error is in the series' own units, as a Ridge
+  on raw lags has it;
+- alpha chosen by a time-ordered split (``TimeSeriesSplit(k)``, gap
+  ``horizon - 1``, so no validation target is a training target) instead of
+  leave-one-out, which overlapping windows flatter;
+- the floor on the last ``k`` steps of the window only, normalised over
+  those ``k`` steps (what a ``LookbackEnsemble`` member's floor sees); the
+  rows per ``k`` are scored on the test part, so choosing among them there
+  would be choosing on the test part: the two rows after them choose ``k``
+  (and alpha) on the training part with a time-ordered split, by the
+  normalised squared error or by the mean absolute error in the series'
+  units;
+- the mean of the floors on the last quarter, half and whole window.
+
+    python benchmarks/forecast_floor_variants.py [--series sunspots co2]
+"""
+
+import argparse
+
+import numpy as np
+from _report import print_header
+from forecast_accuracy import PROTOCOLS, ar_max_lags, autoregression, ridge_raw
+from sklearn.linear_model import Ridge, RidgeCV
+from sklearn.model_selection import TimeSeriesSplit
+
+from sk_seqattn import Seq2SeqAttentionRegressor
+from sk_seqattn.datasets import forecasting_split
+from sk_seqattn.metrics import mean_absolute_scaled_error
+from sk_seqattn.regressor import _FLOOR_ALPHAS
+
+
+class Floor:
+    """The regressor's floor features for windows of the last ``k`` steps."""
+
+    def __init__(self, X_train, y_train, k):
+        self.k = k
+        # One epoch: only the fitted normalisation and floor are used.
+        self.reg = Seq2SeqAttentionRegressor(max_epochs=1, random_state=0).fit(
+            X_train[:, -k:], y_train)
+        self.F, self.mean, self.scale = self.features(X_train)
+        self.Y = (y_train - self.mean) / self.scale  # normalised targets
+
+    def features(self, X):
+        reg = self.reg
+        X_net, future, (mean, scale, _), level = reg._prepare(
+            reg._check_X(X[:, -self.k:], reset=False))
+        return reg._floor_inputs(X_net, future, level), mean[:, :, 0], scale[:, :, 0]
+
+    def weights(self, rows=slice(None)):
+        w = self.scale[rows, 0] ** 2
+        return w / w.mean()
+
+    def forecast(self, model, X):
+        F, mean, scale = self.features(X)
+        return model.predict(F) * scale + mean
+
+
+def time_ordered_alpha(floor, y_train, horizon, n_splits, weighted=False, criterion="mse"):
+    """(error, alpha) of the best alpha on a time-ordered split."""
+    errors = np.zeros(len(_FLOOR_ALPHAS))
+    for train, valid in TimeSeriesSplit(n_splits, gap=horizon - 1).split(floor.F):
+        for i, alpha in enumerate(_FLOOR_ALPHAS):
+            ridge = Ridge(alpha=alpha).fit(floor.F[train], floor.Y[train],
+                                           sample_weight=floor.weights(train) if weighted else None)
+            normalised = ridge.predict(floor.F[valid])
+            if criterion == "mse":
+                errors[i] += np.mean((normalised - floor.Y[valid]) ** 2)
+            else:  # mean absolute error in the series' units
+                raw = normalised * floor.scale[valid] + floor.mean[valid]
+                errors[i] += np.mean(np.abs(raw - y_train[valid]))
+    best = int(errors.argmin())
+    return errors[best], _FLOOR_ALPHAS[best]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--series", nargs="+", default=list(PROTOCOLS), choices=PROTOCOLS)
+    args = parser.parse_args(argv)
+    print_header("the linear floor alone (no network), test MASE; deterministic")
+    print(f"{'series':<9} {'floor':<70} {'MASE':>6}  chosen")
+    for name in args.series:
+        loader, n_in, horizon, m = PROTOCOLS[name]
+        split = forecasting_split(loader(), n_in=n_in, n_out=horizon)
+
+        def row(label, forecast, chosen=""):
+            score = mean_absolute_scaled_error(split.y_test, forecast, split.train, m=m)
+            print(f"{name:<9} {label:<70} {score:>6.3f}  {chosen}", flush=True)
+
+        row("(reference) Ridge on the raw lag window, alpha 1", ridge_raw(split))
+        max_lag = ar_max_lags(len(split.train), n_in)["Schwert"]
+        forecast, order = autoregression(split, horizon, max_lag)
+        row(f"(reference) AR(p), p <= {max_lag} (Schwert) by AIC", forecast, f"p {order}")
+        floors = {k: Floor(split.X_train, split.y_train, k)
+                  for k in sorted({n_in // 4, n_in // 2, 3 * n_in // 4, n_in})}
+        whole = floors[n_in]
+        loo = RidgeCV(alphas=_FLOOR_ALPHAS).fit(whole.F, whole.Y)
+        row("default: leave-one-out alpha", whole.forecast(loo, split.X_test),
+            f"alpha {loo.alpha_:g}")
+        loo_w = RidgeCV(alphas=_FLOOR_ALPHAS).fit(whole.F, whole.Y, sample_weight=whole.weights())
+        row("weighted by scale^2, leave-one-out alpha", whole.forecast(loo_w, split.X_test),
+            f"alpha {loo_w.alpha_:g}")
+        for n_splits in (3, 5):
+            for weighted in (False, True):
+                _, alpha = time_ordered_alpha(whole, split.y_train, horizon, n_splits, weighted)
+                ridge = Ridge(alpha=alpha).fit(whole.F, whole.Y,
+                                               sample_weight=whole.weights() if weighted else None)
+                row(f"{'weighted, ' if weighted else ''}alpha by TimeSeriesSplit({n_splits})",
+                    whole.forecast(ridge, split.X_test), f"alpha {alpha:g}")
+        forecasts = {}
+        for k, floor in floors.items():
+            ridge = RidgeCV(alphas=_FLOOR_ALPHAS).fit(floor.F, floor.Y)
+            forecasts[k] = floor.forecast(ridge, split.X_test)
+            row(f"last {k} steps, leave-one-out alpha (chosen on test: not a method)",
+                forecasts[k], f"alpha {ridge.alpha_:g}")
+        for criterion in ("mse", "mae"):
+            _, alpha, k = min(
+                time_ordered_alpha(floor, split.y_train, horizon, 3, criterion=criterion) + (k,)
+                for k, floor in floors.items()
+            )
+            ridge = Ridge(alpha=alpha).fit(floors[k].F, floors[k].Y)
+            row(f"last k steps, k and alpha by TimeSeriesSplit(3), {criterion}",
+                floors[k].forecast(ridge, split.X_test), f"k {k}, alpha {alpha:g}")
+        combo = (n_in // 4, n_in // 2, n_in)
+        row(f"mean of the floors on the last {combo} steps",
+            np.mean([forecasts[k] for k in combo], axis=0))
+
+
+if __name__ == "__main__":
+    main()
