@@ -9,6 +9,12 @@ printed, after the largest differences of the logits and of the gradients
 between the two (on the timed batch, whose sources are padded, and on one
 whose sources all have the same length, i.e. without a memory mask).
 
+Then decoding: the network's free-running greedy pass (``module(source,
+lengths, max_length=21)`` in evaluation mode without gradients, the step
+that greedy and beam search call), on the batch of 64 and on it repeated 5
+times (320 rows, as beam 5 decodes), alternating between the step and
+:func:`~sk_seqattn.nn.fused_decoder.inference_step`, --steps times each.
+
     python benchmarks/translator_fused_decoder.py [--threads 1] [--steps 40]
 """
 
@@ -85,6 +91,33 @@ def main(argv=None):
     loop, fused = (statistics.median(s) for s in times.values())
     print(f"median speed-up: {loop / fused:.2f}x (min: "
           f"{min(times['step loop']) / min(times['fused']):.2f}x)")
+    time_decoding(module, batch, args.steps)
+
+
+def time_decoding(module, batch, repeats, steps=21):
+    """Free-running greedy passes, step against inference_step, alternating."""
+    module.eval()
+    decoder = module.decoder
+    print(f"\ndecoding: {steps} free-running greedy steps, evaluation mode, no gradients")
+    print(f"{'rows':>5} {'step':<16} {'min ms':>8} {'median ms':>10} {'largest logit diff':>20}")
+    with torch.no_grad():
+        for copies in (1, 5):
+            source, lengths = (t.repeat(copies, *[1] * (t.dim() - 1)) for t in batch[:2])
+            times, logits = {"step": [], "inference_step": []}, {}
+            for _ in range(repeats + 2):  # the first two rounds warm up
+                for label in times:
+                    decoder._fused = label == "inference_step"
+                    start = time.perf_counter()
+                    logits[label], _ = module(source, lengths, max_length=steps)
+                    times[label].append(time.perf_counter() - start)
+            decoder._fused = True
+            diff = (logits["step"] - logits["inference_step"]).abs().max().item()
+            for label, seconds in times.items():
+                seconds = seconds[2:]
+                print(f"{len(source):>5} {label:<16} {min(seconds) * 1e3:>8.2f} "
+                      f"{statistics.median(seconds) * 1e3:>10.2f} {diff:>20.2e}")
+            slow, fast = (statistics.median(s[2:]) for s in times.values())
+            print(f"{len(source):>5} median speed-up: {slow / fast:.2f}x")
 
 
 if __name__ == "__main__":
