@@ -8,8 +8,9 @@ another way of fitting the floor would reach both targets. Each row is the
 floor alone (no network; deterministic, so one run), test MASE on the
 protocols of forecast_accuracy.py:
 
-- the default: ``RidgeCV`` over ``_FLOOR_ALPHAS`` by leave-one-out, on the
-  normalised window and the window's statistics (the regressor's own floor);
+- the default: ``RidgeCV`` over ``FLOOR_ALPHAS`` (sk_seqattn/_floor.py) by
+  leave-one-out, on the normalised window and the window's statistics (the
+  regressor's own floor);
 - "weighted": each window weighted by its target scale squared (normalised
   to mean 1), so the squared error is in the series' own units, as a Ridge
   on raw lags has it;
@@ -39,7 +40,7 @@ from sklearn.model_selection import TimeSeriesSplit
 from sk_seqattn import Seq2SeqAttentionRegressor
 from sk_seqattn.datasets import forecasting_split
 from sk_seqattn.metrics import mean_absolute_scaled_error
-from sk_seqattn.regressor import _FLOOR_ALPHAS
+from sk_seqattn._floor import FLOOR_ALPHAS
 
 
 class Floor:
@@ -70,9 +71,9 @@ class Floor:
 
 def time_ordered_alpha(floor, y_train, horizon, n_splits, weighted=False, criterion="mse"):
     """(error, alpha) of the best alpha on a time-ordered split."""
-    errors = np.zeros(len(_FLOOR_ALPHAS))
+    errors = np.zeros(len(FLOOR_ALPHAS))
     for train, valid in TimeSeriesSplit(n_splits, gap=horizon - 1).split(floor.F):
-        for i, alpha in enumerate(_FLOOR_ALPHAS):
+        for i, alpha in enumerate(FLOOR_ALPHAS):
             ridge = Ridge(alpha=alpha).fit(floor.F[train], floor.Y[train],
                                            sample_weight=floor.weights(train) if weighted else None)
             normalised = ridge.predict(floor.F[valid])
@@ -82,7 +83,7 @@ def time_ordered_alpha(floor, y_train, horizon, n_splits, weighted=False, criter
                 raw = normalised * floor.scale[valid] + floor.mean[valid]
                 errors[i] += np.mean(np.abs(raw - y_train[valid]))
     best = int(errors.argmin())
-    return errors[best], _FLOOR_ALPHAS[best]
+    return errors[best], FLOOR_ALPHAS[best]
 
 
 def main(argv=None):
@@ -106,10 +107,10 @@ def main(argv=None):
         floors = {k: Floor(split.X_train, split.y_train, k)
                   for k in sorted({n_in // 4, n_in // 2, 3 * n_in // 4, n_in})}
         whole = floors[n_in]
-        loo = RidgeCV(alphas=_FLOOR_ALPHAS).fit(whole.F, whole.Y)
+        loo = RidgeCV(alphas=FLOOR_ALPHAS).fit(whole.F, whole.Y)
         row("default: leave-one-out alpha", whole.forecast(loo, split.X_test),
             f"alpha {loo.alpha_:g}")
-        loo_w = RidgeCV(alphas=_FLOOR_ALPHAS).fit(whole.F, whole.Y, sample_weight=whole.weights())
+        loo_w = RidgeCV(alphas=FLOOR_ALPHAS).fit(whole.F, whole.Y, sample_weight=whole.weights())
         row("weighted by scale^2, leave-one-out alpha", whole.forecast(loo_w, split.X_test),
             f"alpha {loo_w.alpha_:g}")
         for n_splits in (3, 5):
@@ -121,7 +122,7 @@ def main(argv=None):
                     whole.forecast(ridge, split.X_test), f"alpha {alpha:g}")
         forecasts = {}
         for k, floor in floors.items():
-            ridge = RidgeCV(alphas=_FLOOR_ALPHAS).fit(floor.F, floor.Y)
+            ridge = RidgeCV(alphas=FLOOR_ALPHAS).fit(floor.F, floor.Y)
             forecasts[k] = floor.forecast(ridge, split.X_test)
             row(f"last {k} steps, leave-one-out alpha (chosen on test: not a method)",
                 forecasts[k], f"alpha {ridge.alpha_:g}")

@@ -177,16 +177,6 @@ class _WindowScaling:
             )  # (n_samples, 2 * n_features)
         return X_net, future_net, (mean[..., targets], scale[..., targets], season), level
 
-    def _floor_inputs(self, X_net, future_net, level):
-        # The ridge's features: the flattened window, known future and
-        # window statistics.
-        parts = [X_net.reshape(len(X_net), -1)]
-        if future_net is not None:
-            parts.append(future_net.reshape(len(future_net), -1))
-        if level is not None:
-            parts.append(level)
-        return np.concatenate(parts, axis=1)
-
     def _network_window(self, X_net, level):
         # The encoder's input with window_stats="all": the normalised window
         # and each window's statistics at every step, asinh-compressed (1/scale

@@ -8,7 +8,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .regressor import Seq2SeqAttentionRegressor, _StepwiseR2
+from ._scoring import _StepwiseR2
+from .regressor import Seq2SeqAttentionRegressor
 
 __all__ = ["LookbackEnsemble"]
 

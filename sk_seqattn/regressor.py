@@ -7,8 +7,6 @@ import torch
 from skorch.callbacks import EarlyStopping
 from skorch.utils import noop
 from sklearn.base import RegressorMixin, _fit_context
-from sklearn.linear_model import Ridge, RidgeCV
-from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
@@ -17,42 +15,20 @@ from ._base import FITTED_NET_DOC, NETWORK_PARAMS_DOC, TRAINING_PARAMS_DOC, \
 from .nn import Seq2SeqRegressionNetwork
 from ._regressor_checks import _RegressorInputChecks
 from ._conformal import conformal_offsets
+from ._floor import _LinearFloor
+from ._quantiles import _QuantileForecasts
+from ._scoring import _StepwiseR2
 from ._scaling import TRANSFORMS, _WindowScaling, as_float32
 from .net import PinballLoss, TailSplit
 
 __all__ = ["Seq2SeqAttentionRegressor"]
 
 _LOSSES = {"mse": torch.nn.MSELoss, "mae": torch.nn.L1Loss, "huber": torch.nn.HuberLoss}
-_FLOOR_ALPHAS = np.logspace(-2, 4, 13)
-
-
-class _StepwiseR2:
-    """``score`` for forecasters whose ``y`` has a horizon (and target) axis."""
-
-    def score(self, X, y, sample_weight=None):
-        """R^2 over all horizons and targets, uniformly averaged.
-
-        Parameters
-        ----------
-        X : array-like, as for :meth:`predict`
-        y : array-like, as in :meth:`fit`
-        sample_weight : array-like of shape (n_samples,), default=None
-
-        Returns
-        -------
-        score : float
-        """
-        y_pred = self.predict(X)
-        y = np.asarray(y, dtype=np.float64)
-        n_samples = y_pred.shape[0]
-        return r2_score(
-            y.reshape(n_samples, -1), y_pred.reshape(n_samples, -1),
-            sample_weight=sample_weight,
-        )
 
 
 class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _RegressorInputChecks,
-                                _WindowScaling, _BaseSeq2SeqAttention):
+                                _LinearFloor, _QuantileForecasts, _WindowScaling,
+                                _BaseSeq2SeqAttention):
     __doc__ = """Forecast the next ``horizon`` steps of a series from a window of its past.
 
     An RNN encoder reads the input window (the target's history and any
@@ -427,13 +403,8 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _RegressorInputChec
         # out of everything fitted, the floor included.
         split = self._train_split()
         train, valid = (slice(None), None) if split is None else split.indices(len(y_net))
-        self.floor_ = None
-        if self.linear_floor:
-            alpha = self.floor_alpha
-            self.floor_ = (
-                RidgeCV(alphas=_FLOOR_ALPHAS) if alpha == "auto" else Ridge(alpha=alpha)
-            ).fit(self._floor_inputs(X_net, future_net, level)[train],
-                  y_net[train].reshape(len(y_net[train]), -1))
+        self._fit_floor(X_net[train], None if future_net is None else future_net[train],
+                        None if level is None else level[train], y_net[train])
 
         inputs = self._network_inputs(X_net, future_net, level)
         module_params = {
@@ -497,32 +468,6 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _RegressorInputChec
         if self._levels is not None:  # the median
             prediction = prediction[..., self._levels.index(0.5)]
         return self._as_y_rank(prediction)
-
-    def predict_quantiles(self, X):
-        """Forecast the quantiles ``quantiles_`` of the ``horizon_`` steps after each window.
-
-        Parameters
-        ----------
-        X : array-like, as for :meth:`predict`
-
-        Returns
-        -------
-        y_quantiles : ndarray of float64
-            ``predict``'s shape plus a last axis of ``len(quantiles_)``:
-            (n_samples, n_quantiles), (n_samples, horizon, n_quantiles) or
-            (n_samples, horizon, n_targets, n_quantiles), in the original
-            units and sorted along the last axis (quantiles never cross).
-        """
-        check_is_fitted(self)
-        if self._levels is None:
-            raise ValueError(
-                "predict_quantiles needs the estimator to be fitted with quantiles, "
-                "e.g. Seq2SeqAttentionRegressor(quantiles=(0.1, 0.9))."
-            )
-        prediction, _ = self._forward_normalized(X, attention=False)
-        # prediction: (n, horizon, n_targets, n_levels)
-        positions = [self._levels.index(q) for q in self.quantiles_.tolist()]
-        return self._as_y_rank(prediction[..., positions])
 
     def attention_weights(self, X):
         """Attention over the input steps for every forecast step.
@@ -591,28 +536,6 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _RegressorInputChec
         if not attention:
             return prediction, None
         return prediction, np.mean(np.stack([out[1] for out in outputs]), axis=0).astype(np.float64)
-
-    def _network_inputs(self, X_net, future_net=None, level=None):
-        # The module's keyword arguments: the window (with its statistics,
-        # for window_stats="all"), the known future, and the floor's forecast.
-        window = self._network_window(X_net, level) if self.window_stats == "all" else X_net
-        inputs = {"X": as_float32(window, "X")}
-        if future_net is not None:
-            inputs["future"] = as_float32(future_net, "the known-future features of X")
-        if self.floor_ is not None:
-            n_samples = len(X_net)
-            base = self.floor_.predict(self._floor_inputs(X_net, future_net, level))
-            inputs["base"] = as_float32(
-                base.reshape(n_samples, self.horizon_, self.n_targets_), "the linear floor"
-            )
-        return inputs
-
-    @property
-    def _levels(self):
-        # The quantile levels the networks output (quantiles_ and the median), or None.
-        if getattr(self, "quantiles_", None) is None:
-            return None
-        return sorted(set(self.quantiles_.tolist()) | {0.5})
 
     def _own_callbacks(self):
         callbacks = super()._own_callbacks()

@@ -334,7 +334,7 @@ def test_conformal_levels_cover_their_nominal_share_of_new_windows():
 def test_the_held_out_tail_is_kept_out_of_the_linear_floor():
     from sklearn.linear_model import RidgeCV
 
-    from sk_seqattn.regressor import _FLOOR_ALPHAS
+    from sk_seqattn._floor import FLOOR_ALPHAS as _FLOOR_ALPHAS
     X, y = _sine_windows(0, n=300)
     reg = Seq2SeqAttentionRegressor(**FAST, validation_fraction=0.5, validation_gap=0).fit(X, y)
     X_net, _, (mean, scale, _), level = reg._prepare(reg._check_X(X, reset=False))
