@@ -8,9 +8,12 @@ another way of fitting the floor would reach both targets. Each row is the
 floor alone (no network; deterministic, so one run), test MASE on the
 protocols of forecast_accuracy.py:
 
-- the default: ``RidgeCV`` over ``FLOOR_ALPHAS`` (sk_seqattn/_floor.py) by
-  leave-one-out, on the normalised window and the window's statistics (the
-  regressor's own floor);
+- the whole window: ``RidgeCV`` over ``FLOOR_ALPHAS`` (sk_seqattn/_floor.py)
+  by leave-one-out, on the normalised window and the window's statistics
+  (the regressor's floor with ``floor_lookback=None``);
+- the regressor's default, ``floor_lookback="auto"``: the whole window, its
+  last half or quarter by a time-ordered split of the training windows and
+  the one-standard-error rule (sk_seqattn/_floor.py);
 - "weighted": each window weighted by its target scale squared (normalised
   to mean 1), so the squared error is in the series' own units, as a Ridge
   on raw lags has it;
@@ -108,8 +111,16 @@ def main(argv=None):
                   for k in sorted({n_in // 4, n_in // 2, 3 * n_in // 4, n_in})}
         whole = floors[n_in]
         loo = RidgeCV(alphas=FLOOR_ALPHAS).fit(whole.F, whole.Y)
-        row("default: leave-one-out alpha", whole.forecast(loo, split.X_test),
+        row("whole window, leave-one-out alpha", whole.forecast(loo, split.X_test),
             f"alpha {loo.alpha_:g}")
+        auto = Seq2SeqAttentionRegressor(max_epochs=1, random_state=0).fit(
+            split.X_train, split.y_train)  # floor_lookback="auto"
+        X, future = auto._transformed(auto._check_X(split.X_test, reset=False))
+        undo = auto._normalized_inputs(X, future)[2]
+        mean, scale, season = undo
+        forecast = (auto._floor_forecast(X, future, undo) + season) * scale + mean
+        row('floor_lookback="auto" (the default)', forecast[:, :, 0],
+            f"k {auto.floor_lookback_}, alpha {auto.floor_.alpha_:g}")
         loo_w = RidgeCV(alphas=FLOOR_ALPHAS).fit(whole.F, whole.Y, sample_weight=whole.weights())
         row("weighted by scale^2, leave-one-out alpha", whole.forecast(loo_w, split.X_test),
             f"alpha {loo_w.alpha_:g}")

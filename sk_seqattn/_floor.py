@@ -1,15 +1,24 @@
 """The regressor's linear floor: a ridge forecast the network corrects.
 
 A mixin of :class:`~sk_seqattn.Seq2SeqAttentionRegressor` (parameters
-``linear_floor`` and ``floor_alpha``, fitted attribute ``floor_``). The
-ridge is fitted in closed form on the normalised window (its known future
-and its window statistics too) before the network, and its forecast
-reaches the network as the ``base`` input: the network learns the
-correction.
+``linear_floor``, ``floor_alpha`` and ``floor_lookback``; fitted attributes
+``floor_`` and ``floor_lookback_``). The ridge is fitted in closed form on
+the normalised window (its known future and its window statistics too)
+before the network, and its forecast reaches the network as the ``base``
+input, in the network's units: the network learns the correction.
+
+The floor may read only the last ``k`` steps of the window, normalised over
+those steps, as an autoregression chooses its order: ``floor_lookback="auto"``
+compares the whole window, its last half and its last quarter on a
+time-ordered split of the training windows and keeps a shorter one only
+where it is better by more than one standard error (the one-standard-error
+rule of Hastie, Tibshirani and Friedman, The Elements of Statistical
+Learning, 7.10), so the whole window stays unless the data say otherwise.
 """
 
 import numpy as np
 from sklearn.linear_model import Ridge, RidgeCV
+from sklearn.model_selection import TimeSeriesSplit
 
 from ._scaling import as_float32
 
@@ -17,23 +26,52 @@ __all__ = []
 
 # floor_alpha="auto": RidgeCV's efficient leave-one-out among these.
 FLOOR_ALPHAS = np.logspace(-2, 4, 13)
+# floor_lookback="auto": folds of the time-ordered split.
+_LOOKBACK_FOLDS = 5
 
 
 class _LinearFloor:
     """Fit the floor (``_fit_floor``) and build the network's inputs around it."""
 
-    def _fit_floor(self, X_net, future_net, level, y_net):
-        """Set ``floor_``: None, or the ridge from the floor's inputs to ``y_net``.
+    def _fit_floor(self, X, future, y):
+        """Set ``floor_`` and ``floor_lookback_`` (None without a floor).
 
-        ``y_net`` is of shape (n_samples, horizon, n_targets), normalised;
-        the other arguments as :meth:`_floor_inputs` takes them.
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_steps_in_, n_features)
+            The training windows after ``target_transform``, not normalised.
+        future : ndarray of shape (n_samples, horizon_, n_future_features) or None
+        y : ndarray of shape (n_samples, horizon_, n_targets_)
+            Their targets after ``target_transform``.
         """
-        self.floor_ = None
-        if self.linear_floor:
-            alpha = self.floor_alpha
-            self.floor_ = (
-                RidgeCV(alphas=FLOOR_ALPHAS) if alpha == "auto" else Ridge(alpha=alpha)
-            ).fit(self._floor_inputs(X_net, future_net, level), y_net.reshape(len(y_net), -1))
+        self.floor_ = self.floor_lookback_ = None
+        if not self.linear_floor:
+            return
+        lookback = self._resolve_floor_lookback(X, future, y)
+        features, y_net, _ = self._floor_data(X, future, lookback, y)
+        self.floor_ = self._floor_ridge().fit(features, y_net)
+        self.floor_lookback_ = lookback
+
+    def _floor_ridge(self):
+        alpha = self.floor_alpha
+        return RidgeCV(alphas=FLOOR_ALPHAS) if alpha == "auto" else Ridge(alpha=alpha)
+
+    def _floor_data(self, X, future, lookback, y=None):
+        """The floor's features on the last ``lookback`` steps, its targets, and their undo.
+
+        Returns
+        -------
+        features : ndarray of shape (n_samples, n_floor_features)
+        y_net : ndarray of shape (n_samples, horizon_ * n_targets_) or None
+            ``y`` normalised by those steps' statistics (None without ``y``).
+        undo : tuple of (target_mean, target_scale, season), see _normalized_inputs
+        """
+        X_net, future_net, undo, level = self._normalized_inputs(X[:, -lookback:], future)
+        y_net = None
+        if y is not None:
+            target_mean, target_scale, season = undo
+            y_net = ((y - target_mean) / target_scale - season).reshape(len(y), -1)
+        return self._floor_inputs(X_net, future_net, level), y_net, undo
 
     def _floor_inputs(self, X_net, future_net, level):
         # The ridge's features: the flattened window, known future and
@@ -45,17 +83,84 @@ class _LinearFloor:
             parts.append(level)
         return np.concatenate(parts, axis=1)
 
-    def _network_inputs(self, X_net, future_net=None, level=None):
+    def _base(self, X, future, undo):
+        # The network's "base" input: the floor's forecast, or None.
+        return None if self.floor_ is None else self._floor_forecast(X, future, undo)
+
+    def _floor_forecast(self, X, future, undo):
+        """The floor's forecast of (n_samples, horizon_, n_targets_), in the
+        units of the network (``undo``: the whole window's normalisation)."""
+        lookback = getattr(self, "floor_lookback_", None) or self.n_steps_in_
+        features, _, own_undo = self._floor_data(X, future, lookback)
+        shape = (len(X), self.horizon_, self.n_targets_)
+        forecast = self.floor_.predict(features).reshape(shape)
+        if lookback == self.n_steps_in_:
+            return forecast  # already in the whole window's units
+        return _renormalize(forecast, own_undo, undo)
+
+    def _resolve_floor_lookback(self, X, future, y):
+        """Check ``floor_lookback``; the number of last steps the floor reads."""
+        n_steps, wanted = self.n_steps_in_, self.floor_lookback
+        shortest = max(2, self.season_length or 2)  # a spread, and a whole season
+        if wanted is None:
+            return n_steps
+        if wanted != "auto":
+            if not shortest <= wanted <= n_steps:
+                raise ValueError(
+                    f"floor_lookback={wanted} must lie between {shortest} (two steps, and "
+                    f"season_length if set) and the input window's {n_steps} steps."
+                )
+            return int(wanted)
+        candidates = [k for k in dict.fromkeys((n_steps, n_steps // 2, n_steps // 4))
+                      if k >= shortest]
+        gap = self.horizon_ - 1  # no validation target is a training target
+        # Each fold's validation part holds len(X) // 6 windows: at least
+        # the gap and 4 more, so that the first fold trains on some.
+        if len(candidates) <= 1 or len(X) < (_LOOKBACK_FOLDS + 1) * (gap + 4):
+            return n_steps
+        folds = list(TimeSeriesSplit(_LOOKBACK_FOLDS, gap=gap).split(X))
+        errors = {k: self._floor_fold_errors(X, future, y, k, folds) for k in candidates}
+        # The shorter lookback that gains most on the whole window, if it
+        # gains more than one standard error of its per-fold gains.
+        gains = {k: errors[n_steps] - errors[k] for k in candidates[1:]}
+        best = max(gains, key=lambda k: gains[k].mean())
+        standard_error = gains[best].std(ddof=1) / np.sqrt(len(folds))
+        return best if gains[best].mean() > standard_error else n_steps
+
+    def _floor_fold_errors(self, X, future, y, lookback, folds):
+        # The mean absolute error of each fold's forecast, in the
+        # (transformed) units of y.
+        features, y_net, (target_mean, target_scale, season) = self._floor_data(
+            X, future, lookback, y)
+        errors = []
+        for train, valid in folds:
+            forecast = self._floor_ridge().fit(features[train], y_net[train]).predict(
+                features[valid]).reshape(y[valid].shape)
+            raw = ((forecast + _rows(season, valid)) * _rows(target_scale, valid)
+                   + _rows(target_mean, valid))
+            errors.append(np.mean(np.abs(raw - y[valid])))
+        return np.array(errors)  # (n_folds,)
+
+    def _network_inputs(self, X_net, future_net=None, level=None, base=None):
         # The module's keyword arguments: the window (with its statistics,
         # for window_stats="all"), the known future, and the floor's forecast.
         window = self._network_window(X_net, level) if self.window_stats == "all" else X_net
         inputs = {"X": as_float32(window, "X")}
         if future_net is not None:
             inputs["future"] = as_float32(future_net, "the known-future features of X")
-        if self.floor_ is not None:
-            n_samples = len(X_net)
-            base = self.floor_.predict(self._floor_inputs(X_net, future_net, level))
-            inputs["base"] = as_float32(
-                base.reshape(n_samples, self.horizon_, self.n_targets_), "the linear floor"
-            )
+        if base is not None:
+            inputs["base"] = as_float32(base, "the linear floor")
         return inputs
+
+
+def _renormalize(forecast, own_undo, undo):
+    """A normalised forecast mapped from one window's normalisation to another's."""
+    own_mean, own_scale, own_season = own_undo
+    target_mean, target_scale, season = undo
+    raw = (forecast + own_season) * own_scale + own_mean  # (n_samples, horizon, n_targets)
+    return (raw - target_mean) / target_scale - season
+
+
+def _rows(part, rows):
+    # Per-window statistics (3-D) at ``rows``; per-feature ones and 0.0 as they are.
+    return part[rows] if np.ndim(part) == 3 else part

@@ -93,6 +93,19 @@ class _WindowScaling:
         level : ndarray of shape (n_samples, 2 * n_features) or None
             The floor's window statistics, see _normalized_inputs.
         """
+        return self._normalized_inputs(*self._transformed(X, fit=fit))
+
+    def _transformed(self, X, fit=False):
+        """Checked ``X`` split into its window and known future, ``target_transform`` applied.
+
+        With ``fit=True`` also sets the statistics normalisation uses
+        (``feature_mean_``, ``feature_scale_``, ``window_scale_floor_``).
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_steps_in_, n_features)
+        future : ndarray of shape (n_samples, horizon_, n_future_features) or None
+        """
         future = None
         if self.future_features_ is not None:
             X, future = X[:, : self.n_steps_in_], X[:, self.n_steps_in_:, self.future_features_]
@@ -111,7 +124,7 @@ class _WindowScaling:
                 self.window_scale_floor_ = (
                     _WINDOW_SCALE_FLOOR * np.median(X.std(axis=1), axis=0)
                 )  # (n_features,)
-        return self._normalized_inputs(X, future)
+        return X, future
 
     def _transform_targets(self, values, in_X=True):
         # target_transform on y, or on the targets' history among X's features.

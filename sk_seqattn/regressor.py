@@ -42,7 +42,9 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _RegressorInputChec
     The defaults are the settings that did best on public series: the
     linear floor with the window statistics (it keeps short series from
     doing worse than a linear autoregression of the raw values and improves
-    a panel's forecast), a small network
+    a panel's forecast), reading a shorter part of the window only where a
+    time-ordered split of the training windows clearly prefers it (as an
+    autoregression chooses its order), a small network
     (``hidden_size=32``) and ``lr=3e-4`` (larger or faster ones overfit a
     few hundred windows). For a panel of thousands of windows, a larger
     ``batch_size`` (256), ``lr=1e-3`` and about 10 epochs do better; for
@@ -89,6 +91,21 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _RegressorInputChec
         The ridge's L2 penalty; "auto" picks it among ``10**-2 .. 10**4``
         by efficient leave-one-out cross-validation (``RidgeCV``), which
         keeps a short series' floor from overfitting.
+
+    floor_lookback : "auto", int or None, default="auto"
+        How many of the window's last steps the floor reads, normalised
+        over those steps (the network always reads the whole window).
+        None: the whole window. An int ``k``: the last ``k`` steps (at
+        least 2, and ``season_length`` if set). "auto": the whole window,
+        its last half or its last quarter, compared by the floor's mean
+        absolute error on a time-ordered split of the training windows
+        (5 folds, a gap of ``horizon - 1`` windows, so no validation
+        target is a training target); a shorter lookback is kept only
+        where it is better by more than one standard error, as an
+        autoregression's order is chosen on the data. The rows are taken
+        in the order given: for a panel, the later folds hold whole later
+        series. Few windows (fewer than ``6 * (horizon + 3)``) keep the
+        whole window.
 
     window_stats : {{"floor", "all"}} or None, default="floor"
         With ``normalize="window"``, give the floor ("floor"), or the floor
@@ -216,6 +233,10 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _RegressorInputChec
         The linear floor (``linear_floor=True``), on flattened normalised
         windows.
 
+    floor_lookback_ : int or None
+        The number of last steps of the window the floor reads (None
+        without a floor).
+
     nets_ : list of sk_seqattn.net.Seq2SeqNet
         The ``ensemble_size`` trained nets; ``net_`` is the first.
 
@@ -252,6 +273,8 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _RegressorInputChec
         "season_length": [Interval(Integral, 1, None, closed="left"), None],
         "linear_floor": ["boolean"],
         "floor_alpha": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
+        "floor_lookback": [StrOptions({"auto"}), Interval(Integral, 2, None, closed="left"),
+                           None],
         "window_stats": [StrOptions({"floor", "all"}), None],
         "loss": [StrOptions(set(_LOSSES))],
         "ensemble_size": [Interval(Integral, 1, None, closed="left")],
@@ -282,6 +305,7 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _RegressorInputChec
         season_length=None,
         linear_floor=True,
         floor_alpha="auto",
+        floor_lookback="auto",
         window_stats="floor",
         loss="mse",
         ensemble_size=1,
@@ -321,6 +345,7 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _RegressorInputChec
         self.season_length = season_length
         self.linear_floor = linear_floor
         self.floor_alpha = floor_alpha
+        self.floor_lookback = floor_lookback
         self.window_stats = window_stats
         self.loss = loss
         self.ensemble_size = ensemble_size
@@ -395,18 +420,18 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _RegressorInputChec
                 f"({self.n_steps_in_} steps); it needs at least one whole season."
             )
 
-        X_net, future_net, (target_mean, target_scale, season), level = self._prepare(
-            X, fit=True)
+        X, future = self._transformed(X, fit=True)
+        X_net, future_net, undo, level = self._normalized_inputs(X, future)
+        target_mean, target_scale, season = undo
         y = self._transform_targets(y, in_X=False)
         y_net = (y - target_mean) / target_scale - season  # (n_samples, horizon, n_targets)
         # The held-out tail (early stopping, conformal calibration) is kept
         # out of everything fitted, the floor included.
         split = self._train_split()
         train, valid = (slice(None), None) if split is None else split.indices(len(y_net))
-        self._fit_floor(X_net[train], None if future_net is None else future_net[train],
-                        None if level is None else level[train], y_net[train])
+        self._fit_floor(X[train], None if future is None else future[train], y[train])
 
-        inputs = self._network_inputs(X_net, future_net, level)
+        inputs = self._network_inputs(X_net, future_net, level, self._base(X, future, undo))
         module_params = {
             # The window's features (and its statistics, with window_stats="all").
             "n_features": inputs["X"].shape[2],
@@ -506,9 +531,12 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _RegressorInputChec
         check_is_fitted(self)
         X = self._check_X(X, reset=False)
         self._check_future_part(X)
-        X_net, future_net, (target_mean, target_scale, season), level = self._prepare(X)
+        X, future = self._transformed(X)
+        X_net, future_net, undo, level = self._normalized_inputs(X, future)
+        target_mean, target_scale, season = undo
         prediction, weights = self._ensemble_forward(
-            self._network_inputs(X_net, future_net, level), attention
+            self._network_inputs(X_net, future_net, level, self._base(X, future, undo)),
+            attention,
         )
         if self._levels is not None:
             if self.quantile_offsets_ is not None:

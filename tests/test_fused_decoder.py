@@ -14,16 +14,38 @@ from sk_seqattn.nn import AttentionDecoder, Encoder
 from sk_seqattn.nn import decoder as decoder_module
 
 
-def _count_fused_calls(monkeypatch):
-    """A list that gets an entry per call of the fused path."""
-    calls, original = [], decoder_module.fused_feeding_forward
+def _count_calls(monkeypatch, name):
+    """A list that gets an entry per call of the decoder module's function ``name``."""
+    calls, original = [], getattr(decoder_module, name)
 
     def counted(*args, **kwargs):
         calls.append(1)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(decoder_module, "fused_feeding_forward", counted)
+    monkeypatch.setattr(decoder_module, name, counted)
     return calls
+
+
+def _count_fused_calls(monkeypatch):
+    return _count_calls(monkeypatch, "fused_feeding_forward")
+
+
+# the fast path's function and the decoder method that says whether it runs
+FAST_PATHS = {"fused": ("fused_feeding_forward", "_fused_applies"),
+              "inference": ("inference_step", "_inference_step_applies")}
+
+
+def _with_and_without(monkeypatch, path, run):
+    """``run()`` with the fast path, then with it switched off: both results."""
+    function, switch = FAST_PATHS[path]
+    calls = _count_calls(monkeypatch, function)
+    fast = run()
+    assert calls  # the fast path ran
+    monkeypatch.setattr(decoder_module.AttentionDecoder, switch, lambda self, state: False)
+    calls.clear()
+    slow = run()
+    assert not calls
+    return fast, slow
 
 
 def _run(decoder, fused, inputs, memory, state, mask, d_out, d_weights):
@@ -155,14 +177,8 @@ def test_translator_fit_same_with_and_without_the_fused_loop(monkeypatch, attent
         ).fit(X, y)
         return np.array(model.history_[:, "train_loss"]), model.predict(X[:10])
 
-    calls = _count_fused_calls(monkeypatch)
-    fused_loss, fused_pred = fit()
-    assert calls  # the fast path ran in fit
-    monkeypatch.setattr(decoder_module.AttentionDecoder, "_fused_applies",
-                        lambda self, state: False)
-    calls.clear()
-    loop_loss, loop_pred = fit()
-    assert not calls
+    (fused_loss, fused_pred), (loop_loss, loop_pred) = _with_and_without(
+        monkeypatch, "fused", fit)
     np.testing.assert_allclose(fused_loss, loop_loss, rtol=1e-5, atol=1e-6)
     assert list(fused_pred) == list(loop_pred)
 
@@ -179,14 +195,7 @@ def test_regressor_fit_same_with_and_without_the_fused_loop(monkeypatch):
         ).fit(X, y)
         return np.array(reg.history_[:, "train_loss"])
 
-    calls = _count_fused_calls(monkeypatch)
-    fused_loss = fit()
-    assert calls
-    monkeypatch.setattr(decoder_module.AttentionDecoder, "_fused_applies",
-                        lambda self, state: False)
-    calls.clear()
-    loop_loss = fit()
-    assert not calls
+    fused_loss, loop_loss = _with_and_without(monkeypatch, "fused", fit)
     np.testing.assert_allclose(fused_loss, loop_loss, rtol=1e-5, atol=1e-6)
 
 
@@ -205,14 +214,7 @@ def test_a_decoder_pickled_before_the_fused_loop_still_runs():
 
 # -- the decoding step (fused_decoder.inference_step) ----------------------------
 def _count_inference_calls(monkeypatch):
-    calls, original = [], decoder_module.inference_step
-
-    def counted(*args, **kwargs):
-        calls.append(1)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(decoder_module, "inference_step", counted)
-    return calls
+    return _count_calls(monkeypatch, "inference_step")
 
 
 def _steps(decoder, fast, inputs, memory, state, mask, steps):
@@ -317,14 +319,7 @@ def test_translator_predicts_the_same_with_the_inference_step(monkeypatch, atten
             out[beam] = (model.predict(sources), model.attention_weights(sources))
         return out
 
-    calls = _count_inference_calls(monkeypatch)
-    fast = decode()
-    assert calls
-    monkeypatch.setattr(decoder_module.AttentionDecoder, "_inference_step_applies",
-                        lambda self, state: False)
-    calls.clear()
-    slow = decode()
-    assert not calls
+    fast, slow = _with_and_without(monkeypatch, "inference", decode)
     for beam in (1, 3):
         assert list(fast[beam][0]) == list(slow[beam][0])
         for a, b in zip(slow[beam][1], fast[beam][1]):
@@ -338,10 +333,6 @@ def test_regressor_predicts_the_same_with_the_inference_step(monkeypatch):
     reg = Seq2SeqAttentionRegressor(hidden_size=8, max_epochs=3, batch_size=16,
                                     random_state=0, attention="general",
                                     input_feeding=True).fit(X, y)
-    calls = _count_inference_calls(monkeypatch)
-    fast = reg.predict(X)
-    monkeypatch.setattr(decoder_module.AttentionDecoder, "_inference_step_applies",
-                        lambda self, state: False)
-    slow = reg.predict(X)
+    # the forecasting decoder's steps in predict take the fast step
+    fast, slow = _with_and_without(monkeypatch, "inference", lambda: reg.predict(X))
     np.testing.assert_allclose(fast, slow, rtol=0, atol=1e-5)
-    assert calls  # the forecasting decoder's steps in predict took the fast step

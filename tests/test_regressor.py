@@ -416,10 +416,11 @@ def test_linear_floor_is_a_ridge_the_network_corrects(sine_windows):
 
 
 def _floor_forecast(reg, X):
-    # The linear floor's forecast alone, in the original units.
-    X_net, future_net, (mean, scale, _), level = reg._prepare(reg._check_X(X, reset=False))
-    base = reg.floor_.predict(reg._floor_inputs(X_net, future_net, level)).reshape(len(X), -1)
-    return base * scale.reshape(len(X), -1) + mean.reshape(len(X), -1)
+    # The linear floor's forecast alone, in the original units (one target).
+    X, future = reg._transformed(reg._check_X(X, reset=False))
+    undo = reg._normalized_inputs(X, future)[2]
+    mean, scale, season = undo
+    return ((reg._floor_forecast(X, future, undo) + season) * scale + mean)[:, :, 0]
 
 
 def test_window_stats_let_the_floor_be_a_linear_model_of_the_raw_values():
@@ -444,7 +445,8 @@ def test_window_stats_let_the_floor_be_a_linear_model_of_the_raw_values():
     assert with_stats.net_.module_.encoder.rnn.input_size == 3
     np.testing.assert_allclose(_floor_forecast(with_stats, X), y, atol=1e-4)
     # Only with per-window normalisation: the other modes keep the level.
-    reg = Seq2SeqAttentionRegressor(normalize="global", floor_alpha=1e-8, **FAST).fit(X, y)
+    reg = Seq2SeqAttentionRegressor(normalize="global", floor_alpha=1e-8, floor_lookback=None,
+                                    **FAST).fit(X, y)
     assert reg.floor_.n_features_in_ == X.shape[1]
 
 

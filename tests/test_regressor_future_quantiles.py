@@ -336,7 +336,8 @@ def test_the_held_out_tail_is_kept_out_of_the_linear_floor():
 
     from sk_seqattn._floor import FLOOR_ALPHAS as _FLOOR_ALPHAS
     X, y = _sine_windows(0, n=300)
-    reg = Seq2SeqAttentionRegressor(**FAST, validation_fraction=0.5, validation_gap=0).fit(X, y)
+    reg = Seq2SeqAttentionRegressor(**FAST, validation_fraction=0.5, validation_gap=0,
+                                    floor_lookback=None).fit(X, y)
     X_net, _, (mean, scale, _), level = reg._prepare(reg._check_X(X, reset=False))
     mean, scale = mean.reshape(-1, 1, 1), scale.reshape(-1, 1, 1)  # per window
     y_net = ((y[..., None] - mean) / scale).reshape(len(y), -1)
