@@ -42,8 +42,9 @@ def _forecast(random_state):
         ("forecast sunspots", "Seq2SeqAttentionRegressor", "test MASE",
          mase(model.predict(split.X_test)), seconds),
     ]
-    note = (f"mean attention peaks at lags {', '.join(map(str, peaks))} "
-            "(the solar cycle is ~11 years)")
+    note = (f"the linear floor reads the last {model.floor_lookback_} of {N_IN} years (a solar "
+            f"cycle is ~11); the network's correction attends most to lags "
+            f"{', '.join(map(str, peaks))}")
     return rows, note
 
 

@@ -123,6 +123,7 @@ def test_demo_smoke(capsys, tmp_path, monkeypatch):
     status, out, _ = run(capsys, "demo", "--output-dir", tmp_path, "--verbose", "0")
     assert status == 0
     assert "seasonal naive (m=11)" in out and "Seq2SeqAttentionTranslator (dot)" in out
+    assert "the linear floor reads the last 11 of 44 years" in out
     assert (tmp_path / "demo_attention.png").stat().st_size > 10_000
 
 
