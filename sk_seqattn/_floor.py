@@ -101,14 +101,16 @@ class _LinearFloor:
     def _resolve_floor_lookback(self, X, future, y):
         """Check ``floor_lookback``; the number of last steps the floor reads."""
         n_steps, wanted = self.n_steps_in_, self.floor_lookback
-        shortest = max(2, self.season_length or 2)  # a spread, and a whole season
+        # A spread needs 2 steps; with season_length, more than a season (the
+        # season's profile removed, a lookback of exactly one season is all zeros).
+        shortest = 2 if self.season_length is None else max(2, self.season_length + 1)
         if wanted is None:
             return n_steps
         if wanted != "auto":
             if not shortest <= wanted <= n_steps:
                 raise ValueError(
-                    f"floor_lookback={wanted} must lie between {shortest} (two steps, and "
-                    f"season_length if set) and the input window's {n_steps} steps."
+                    f"floor_lookback={wanted} must lie between {shortest} (two steps, and more "
+                    f"than season_length if set) and the input window's {n_steps} steps."
                 )
             return int(wanted)
         candidates = [k for k in dict.fromkeys((n_steps, n_steps // 2, n_steps // 4))

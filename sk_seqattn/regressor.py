@@ -96,8 +96,10 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _RegressorInputChec
         How many of the window's last steps the floor reads, normalised
         over those steps (the network always reads the whole window).
         None: the whole window. An int ``k``: the last ``k`` steps (at
-        least 2, and ``season_length`` if set). "auto": the whole window,
-        its last half or its last quarter, compared by the floor's mean
+        least 2, and more than ``season_length`` if set: without its
+        seasonal profile, exactly one season is all zeros). "auto": the
+        whole window, its last half or its last quarter (the same bounds),
+        compared by the floor's mean
         absolute error on a time-ordered split of the training windows
         (5 folds, a gap of ``horizon - 1`` windows, so no validation
         target is a training target); a shorter lookback is kept only
@@ -264,7 +266,7 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _RegressorInputChec
 
     # Models fitted before window_stats existed read no window statistics.
     _parameters_added_later = {**_BaseSeq2SeqAttention._parameters_added_later,
-                               "window_stats": None}
+                               "window_stats": None, "floor_lookback": None}
 
     _parameter_constraints = {
         **_BaseSeq2SeqAttention._parameter_constraints,

@@ -4,6 +4,7 @@ import pickle
 
 import numpy as np
 import pytest
+from sklearn.base import clone
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sk_seqattn import Seq2SeqAttentionRegressor, make_windows
@@ -93,7 +94,10 @@ def test_auto_compares_the_whole_window_its_half_and_its_quarter(monkeypatch):
     assert seen == [16, 8, 4]
     seen.clear()
     Seq2SeqAttentionRegressor(season_length=6, **ONE_EPOCH).fit(X, y)
-    assert seen == [16, 8]  # a lookback holds a whole season
+    assert seen == [16, 8]  # a lookback holds more than a season
+    seen.clear()
+    Seq2SeqAttentionRegressor(season_length=8, **ONE_EPOCH).fit(X, y)
+    assert seen == []  # 8 steps, exactly one season, would be all zeros
     seen.clear()
     Seq2SeqAttentionRegressor(**ONE_EPOCH).fit(X[:20], y[:20])
     assert seen == []  # too few windows for 5 folds: the whole window
@@ -112,7 +116,7 @@ def test_auto_on_the_public_series():
 
 @pytest.mark.parametrize("params, match", [
     ({"floor_lookback": 13}, "floor_lookback=13 must lie between 2"),
-    ({"floor_lookback": 3, "season_length": 4}, "floor_lookback=3 must lie between 4"),
+    ({"floor_lookback": 4, "season_length": 4}, "floor_lookback=4 must lie between 5"),
 ])
 def test_a_lookback_the_window_cannot_give_is_a_value_error(params, match):
     X, y = _raw_autoregression(3, n=60)
@@ -133,16 +137,19 @@ def test_no_floor_no_lookback():
     assert reg.floor_ is None and reg.floor_lookback_ is None
 
 
-def test_a_regressor_pickled_before_floor_lookback_still_predicts():
-    # Unpickling restores __dict__ as saved: a regressor from before
-    # floor_lookback has neither the parameter nor floor_lookback_; its
-    # floor read the whole window.
+def test_a_regressor_pickled_before_floor_lookback_still_works():
+    # A regressor from before floor_lookback has neither the parameter nor
+    # floor_lookback_; its floor read the whole window, which is what
+    # unpickling it says (floor_lookback=None) and predicts.
     X, y = _raw_autoregression(5, n=120)
     reg = Seq2SeqAttentionRegressor(floor_lookback=None, **ONE_EPOCH).fit(X, y)
     expected = reg.predict(X)
+    del reg.floor_lookback_, reg.floor_lookback  # as saved before the change
     old = pickle.loads(pickle.dumps(reg))
-    del old.floor_lookback_, old.floor_lookback
     np.testing.assert_array_equal(old.predict(X), expected)
+    assert old.get_params()["floor_lookback"] is None
+    assert clone(old).floor_lookback is None
+    assert "Seq2SeqAttentionRegressor" in repr(old)
 
 
 @pytest.mark.parametrize("n_windows", [49, 83, 84, 85, 120])
