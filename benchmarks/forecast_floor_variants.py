@@ -44,6 +44,7 @@ from sk_seqattn import Seq2SeqAttentionRegressor
 from sk_seqattn.datasets import forecasting_split
 from sk_seqattn.metrics import mean_absolute_scaled_error
 from sk_seqattn._floor import FLOOR_ALPHAS
+from sk_seqattn._scaling import denormalize
 
 
 class Floor:
@@ -117,8 +118,7 @@ def main(argv=None):
             split.X_train, split.y_train)  # floor_lookback="auto"
         X, future = auto._transformed(auto._check_X(split.X_test, reset=False))
         undo = auto._normalized_inputs(X, future)[2]
-        mean, scale, season = undo
-        forecast = (auto._floor_forecast(X, future, undo) + season) * scale + mean
+        forecast = denormalize(auto._floor_forecast(X, future, undo), undo)
         row('floor_lookback="auto" (the default)', forecast[:, :, 0],
             f"k {auto.floor_lookback_}, alpha {auto.floor_.alpha_:g}")
         loo_w = RidgeCV(alphas=FLOOR_ALPHAS).fit(whole.F, whole.Y, sample_weight=whole.weights())

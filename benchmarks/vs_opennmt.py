@@ -372,13 +372,12 @@ def print_bound(threads, src_tokens, tgt_tokens, vocab, rates, decoding, valid_l
     print(f"{'path':<18}{'decoder':>8}{'bound s':>9}{'ONMT s':>8}{'ONMT/bound':>12}{'target':>8}")
     for path, feeding in (("input feeding", True), ("no input feeding", False)):
         for beam in (1, 5):
-            work = sum(
-                forward_flops(feeding, s, vocab)[0] * s + beam * forward_flops(feeding, s, vocab)[1] * t
-                for s, t in zip(src_lengths, tgt_lengths)
-            )
+            work = 0
+            for s, t in zip(src_lengths, tgt_lengths):
+                per_source, per_target = forward_flops(feeding, s, vocab)
+                work += per_source * s + beam * per_target * t
             theirs = decoding["onmt", path, beam]
-            own = [s for s, _, _ in theirs if s is not None]
-            theirs_s = median(own) if len(own) == len(theirs) else median([w for _, w, _ in theirs])
+            theirs_s = onmt_seconds(theirs)
             print(f"{path:<18}{'greedy' if beam == 1 else 'beam 5':>8}{work / peak:>9.3f}"
                   f"{theirs_s:>8.2f}{theirs_s / (work / peak):>11.2f}x{4.0:>7.1f}x")
 
@@ -386,6 +385,13 @@ def print_bound(threads, src_tokens, tgt_tokens, vocab, rates, decoding, valid_l
 # -- report ----------------------------------------------------------------------
 def median(values):
     return statistics.median(values) if values else float("nan")
+
+
+def onmt_seconds(runs):
+    """OpenNMT-py's decoding seconds over (own timing, wall, exact) runs: the
+    median of its own timing, or of the wall times if a run printed none."""
+    own = [seconds for seconds, _, _ in runs if seconds is not None]
+    return median(own) if len(own) == len(runs) else median([wall for _, wall, _ in runs])
 
 
 def main(argv=None):
@@ -465,8 +471,7 @@ def main(argv=None):
     for path, _ in paths:
         for beam in (1, 5):
             theirs, ours = decoding["onmt", path, beam], decoding["ours", path, beam]
-            own = [s for s, _, _ in theirs if s is not None]
-            theirs_s = median(own) if len(own) == len(theirs) else median([w for _, w, _ in theirs])
+            theirs_s = onmt_seconds(theirs)
             ours_s = median([s for s, _, _ in ours])
             print(f"{path:<18}{'greedy' if beam == 1 else 'beam 5':>8}{theirs_s:>8.2f}"
                   f"{'(' + format(median([w for _, w, _ in theirs]), '.1f') + ')':>8}"

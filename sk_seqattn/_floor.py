@@ -20,7 +20,7 @@ import numpy as np
 from sklearn.linear_model import Ridge, RidgeCV
 from sklearn.model_selection import TimeSeriesSplit
 
-from ._scaling import as_float32
+from ._scaling import as_float32, denormalize
 
 __all__ = []
 
@@ -132,14 +132,12 @@ class _LinearFloor:
     def _floor_fold_errors(self, X, future, y, lookback, folds):
         # The mean absolute error of each fold's forecast, in the
         # (transformed) units of y.
-        features, y_net, (target_mean, target_scale, season) = self._floor_data(
-            X, future, lookback, y)
+        features, y_net, undo = self._floor_data(X, future, lookback, y)
         errors = []
         for train, valid in folds:
             forecast = self._floor_ridge().fit(features[train], y_net[train]).predict(
                 features[valid]).reshape(y[valid].shape)
-            raw = ((forecast + _rows(season, valid)) * _rows(target_scale, valid)
-                   + _rows(target_mean, valid))
+            raw = denormalize(forecast, tuple(_rows(part, valid) for part in undo))
             errors.append(np.mean(np.abs(raw - y[valid])))
         return np.array(errors)  # (n_folds,)
 
@@ -157,9 +155,8 @@ class _LinearFloor:
 
 def _renormalize(forecast, own_undo, undo):
     """A normalised forecast mapped from one window's normalisation to another's."""
-    own_mean, own_scale, own_season = own_undo
+    raw = denormalize(forecast, own_undo)  # (n_samples, horizon, n_targets)
     target_mean, target_scale, season = undo
-    raw = (forecast + own_season) * own_scale + own_mean  # (n_samples, horizon, n_targets)
     return (raw - target_mean) / target_scale - season
 
 

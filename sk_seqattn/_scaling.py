@@ -74,6 +74,13 @@ def as_float32(values, name):
     return values.astype(np.float32)
 
 
+def denormalize(values, undo):
+    """Normalised forecasts in the (transformed) units of y: ``undo`` is
+    ``(target_mean, target_scale, season)`` of ``_normalized_inputs``."""
+    target_mean, target_scale, season = undo
+    return (values + season) * target_scale + target_mean
+
+
 class _WindowScaling:
     """The regressor's mapping of ``X`` to its networks' inputs (a mixin).
 

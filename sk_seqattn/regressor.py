@@ -18,7 +18,7 @@ from ._conformal import conformal_offsets
 from ._floor import _LinearFloor
 from ._quantiles import _QuantileForecasts
 from ._scoring import _StepwiseR2
-from ._scaling import TRANSFORMS, _WindowScaling, as_float32
+from ._scaling import TRANSFORMS, _WindowScaling, as_float32, denormalize
 from .net import PinballLoss, TailSplit
 
 __all__ = ["Seq2SeqAttentionRegressor"]
@@ -99,15 +99,14 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _RegressorInputChec
         least 2, and more than ``season_length`` if set: without its
         seasonal profile, exactly one season is all zeros). "auto": the
         whole window, its last half or its last quarter (the same bounds),
-        compared by the floor's mean
-        absolute error on a time-ordered split of the training windows
-        (5 folds, a gap of ``horizon - 1`` windows, so no validation
-        target is a training target); a shorter lookback is kept only
-        where it is better by more than one standard error, as an
-        autoregression's order is chosen on the data. The rows are taken
-        in the order given: for a panel, the later folds hold whole later
-        series. Few windows (fewer than ``6 * (horizon + 3)``) keep the
-        whole window.
+        compared by the floor's mean absolute error on a time-ordered split
+        of the training windows (5 folds, a gap of ``horizon - 1`` windows,
+        so no validation target is a training target); a shorter lookback
+        is kept only where it is better by more than one standard error,
+        as an autoregression's order is chosen on the data. The rows are
+        taken in the order given: for a panel, the later folds hold whole
+        later series. Few windows (fewer than ``6 * (horizon + 3)``) keep
+        the whole window.
 
     window_stats : {{"floor", "all"}} or None, default="floor"
         With ``normalize="window"``, give the floor ("floor"), or the floor
@@ -535,7 +534,6 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _RegressorInputChec
         self._check_future_part(X)
         X, future = self._transformed(X)
         X_net, future_net, undo, level = self._normalized_inputs(X, future)
-        target_mean, target_scale, season = undo
         prediction, weights = self._ensemble_forward(
             self._network_inputs(X_net, future_net, level, self._base(X, future, undo)),
             attention,
@@ -544,11 +542,8 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _RegressorInputChec
             if self.quantile_offsets_ is not None:
                 prediction = np.sort(prediction + self.quantile_offsets_, axis=-1)
             # (n, horizon, n_targets, n_levels): the same undo for every level.
-            season, target_scale, target_mean = (
-                np.expand_dims(part, -1) if np.ndim(part) else part
-                for part in (season, target_scale, target_mean)
-            )
-        prediction = (prediction + season) * target_scale + target_mean
+            undo = tuple(np.expand_dims(part, -1) if np.ndim(part) else part for part in undo)
+        prediction = denormalize(prediction, undo)
         if self.target_transform is not None:
             # Monotone, so quantiles stay quantiles and stay sorted.
             with np.errstate(over="ignore"):

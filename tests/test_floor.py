@@ -10,16 +10,9 @@ from sklearn.utils._param_validation import InvalidParameterError
 from sk_seqattn import Seq2SeqAttentionRegressor, make_windows
 from sk_seqattn import _floor
 from sk_seqattn.datasets import forecasting_split, load_co2, load_sunspots
+from test_regressor import _floor_forecast
 
 ONE_EPOCH = dict(hidden_size=8, max_epochs=1, batch_size=64, random_state=0)
-
-
-def _floor_forecast(reg, X):
-    # The floor's forecast alone, in the original units (one target).
-    X, future = reg._transformed(reg._check_X(X, reset=False))
-    undo = reg._normalized_inputs(X, future)[2]
-    mean, scale, season = undo
-    return ((reg._floor_forecast(X, future, undo) + season) * scale + mean)[:, :, 0]
 
 
 def _raw_autoregression(seed=0, n=400, n_in=12):

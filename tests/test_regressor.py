@@ -14,6 +14,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sk_seqattn import Seq2SeqAttentionRegressor, forecasts_to_frame, last_windows, make_windows
+from sk_seqattn._scaling import denormalize
 from sk_seqattn.datasets import forecasting_split, load_sunspots
 from sk_seqattn.metrics import mean_absolute_scaled_error, seasonal_naive
 
@@ -419,8 +420,7 @@ def _floor_forecast(reg, X):
     # The linear floor's forecast alone, in the original units (one target).
     X, future = reg._transformed(reg._check_X(X, reset=False))
     undo = reg._normalized_inputs(X, future)[2]
-    mean, scale, season = undo
-    return ((reg._floor_forecast(X, future, undo) + season) * scale + mean)[:, :, 0]
+    return denormalize(reg._floor_forecast(X, future, undo), undo)[:, :, 0]
 
 
 def test_window_stats_let_the_floor_be_a_linear_model_of_the_raw_values():

@@ -138,12 +138,8 @@ class AttentionDecoder(nn.Module):
         runs (decoding needs it anyway, and without backward there is less
         to gain). ``self._fused = False`` turns the fused loop off.
         """
-        # getattr: a decoder pickled before the fused loop has no _fused.
-        return (getattr(self, "_fused", True) and self.training and self.input_feeding
-                and isinstance(state, tuple) and self.rnn.num_layers == 1
-                and type(self.attention) is GlobalAttention
-                and self.attention.score in ("dot", "general")
-                and self.dropout.p == 0)
+        return (self.training and self.input_feeding and self.dropout.p == 0
+                and self._fast_path_fits(state))
 
     def _inference_step_applies(self, state):
         """Whether :meth:`step` runs :func:`~.fused_decoder.inference_step`.
@@ -153,10 +149,14 @@ class AttentionDecoder(nn.Module):
         without input feeding (dropout is then a no-op). ``self._fused =
         False`` turns it off, as it does the fused training loop.
         """
-        return (getattr(self, "_fused", True) and not self.training
-                and not torch.is_grad_enabled()
-                and isinstance(state, tuple) and self.rnn.num_layers == 1
-                and type(self.attention) is GlobalAttention
+        return not self.training and not torch.is_grad_enabled() and self._fast_path_fits(state)
+
+    def _fast_path_fits(self, state):
+        # What both fast paths compute: a one-layer LSTM with global "dot" or
+        # "general" attention, unless switched off. getattr: a decoder
+        # pickled before the fused loop has no _fused.
+        return (getattr(self, "_fused", True) and isinstance(state, tuple)
+                and self.rnn.num_layers == 1 and type(self.attention) is GlobalAttention
                 and self.attention.score in ("dot", "general"))
 
     def forward_stepwise(self, inputs, state, memory, keys, memory_mask=None):
