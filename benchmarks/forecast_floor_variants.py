@@ -27,7 +27,18 @@ protocols of forecast_accuracy.py:
   (and alpha) on the training part with a time-ordered split, by the
   normalised squared error or by the mean absolute error in the series'
   units;
-- the mean of the floors on the last quarter, half and whole window.
+- the mean of the floors on the last quarter, half and whole window;
+- "recency": windows weighted by ``0.5 ** (age / half_life)`` (discounted
+  least squares; age in windows from the last training window), with the
+  half-life a fraction of the training windows. Each row also gives what a
+  time-ordered split of the training windows alone says of it (mean gain in
+  MAE per fold over the unweighted floor, its standard error, and the gain
+  in each fold, earliest first), which is what a default would have to
+  choose it by;
+- the whole window's floor fitted without the last 10% or 20% of the
+  training windows (and a gap of ``horizon - 1``), as with
+  ``early_stopping=True``: how much the forecast depends on the most
+  recent windows.
 
     python benchmarks/forecast_floor_variants.py [--series sunspots co2]
 """
@@ -71,6 +82,26 @@ class Floor:
     def forecast(self, model, X):
         F, mean, scale = self.features(X)
         return model.predict(F) * scale + mean
+
+
+def recency_weights(n, half_life_fraction):
+    """``0.5 ** (age / half_life)`` for ``n`` time-ordered windows, mean 1."""
+    age = n - 1 - np.arange(n)
+    weights = 0.5 ** (age / (half_life_fraction * n))
+    return weights / weights.mean()
+
+
+def fold_errors(floor, y_train, horizon, half_life_fraction=None):
+    """The floor's MAE (series' units) per fold of TimeSeriesSplit(5, gap=horizon - 1)."""
+    errors = []
+    for train, valid in TimeSeriesSplit(5, gap=horizon - 1).split(floor.F):
+        weights = (None if half_life_fraction is None
+                   else recency_weights(len(train), half_life_fraction))
+        ridge = RidgeCV(alphas=FLOOR_ALPHAS).fit(floor.F[train], floor.Y[train],
+                                                 sample_weight=weights)
+        raw = ridge.predict(floor.F[valid]) * floor.scale[valid] + floor.mean[valid]
+        errors.append(np.mean(np.abs(raw - y_train[valid])))
+    return np.array(errors)
 
 
 def time_ordered_alpha(floor, y_train, horizon, n_splits, weighted=False, criterion="mse"):
@@ -148,6 +179,24 @@ def main(argv=None):
         combo = (n_in // 4, n_in // 2, n_in)
         row(f"mean of the floors on the last {combo} steps",
             np.mean([forecasts[k] for k in combo], axis=0))
+        # Recency weighting, on the lookback the default chooses.
+        floor = floors.get(auto.floor_lookback_) or Floor(split.X_train, split.y_train,
+                                                          auto.floor_lookback_)
+        unweighted = fold_errors(floor, split.y_train, horizon)
+        for fraction in (1.0, 0.5, 0.25):
+            ridge = RidgeCV(alphas=FLOOR_ALPHAS).fit(
+                floor.F, floor.Y, sample_weight=recency_weights(len(floor.F), fraction))
+            gains = unweighted - fold_errors(floor, split.y_train, horizon, fraction)
+            standard_error = gains.std(ddof=1) / np.sqrt(len(gains))
+            row(f"last {floor.k} steps, recency half-life {fraction:g} x the windows",
+                floor.forecast(ridge, split.X_test),
+                f"split gain {gains.mean():.4f} (se {standard_error:.4f}): "
+                + " ".join(f"{gain:.4f}" for gain in gains))
+        for held_out in (0.1, 0.2):
+            end = int(len(whole.F) * (1 - held_out)) - (horizon - 1)
+            ridge = RidgeCV(alphas=FLOOR_ALPHAS).fit(whole.F[:end], whole.Y[:end])
+            row(f"whole window, last {held_out:.0%} of the windows (and a gap) left out",
+                whole.forecast(ridge, split.X_test), f"alpha {ridge.alpha_:g}")
 
 
 if __name__ == "__main__":
