@@ -20,7 +20,7 @@ import numpy as np
 from sklearn.linear_model import Ridge, RidgeCV
 from sklearn.model_selection import TimeSeriesSplit
 
-from ._scaling import as_float32, denormalize
+from ._scaling import as_float32, denormalize, nonzero_scale
 
 __all__ = []
 
@@ -131,14 +131,16 @@ class _LinearFloor:
 
     def _floor_fold_errors(self, X, future, y, lookback, folds):
         # The mean absolute error of each fold's forecast, in the
-        # (transformed) units of y.
+        # (transformed) units of y, each target's divided by its deviation:
+        # with several targets, the choice cannot depend on their units.
         features, y_net, undo = self._floor_data(X, future, lookback, y)
+        spread = nonzero_scale(y.std(axis=(0, 1)), y.mean(axis=(0, 1)))  # (n_targets,)
         errors = []
         for train, valid in folds:
             forecast = self._floor_ridge().fit(features[train], y_net[train]).predict(
                 features[valid]).reshape(y[valid].shape)
             raw = denormalize(forecast, tuple(_rows(part, valid) for part in undo))
-            errors.append(np.mean(np.abs(raw - y[valid])))
+            errors.append(np.mean(np.abs(raw - y[valid]) / spread))
         return np.array(errors)  # (n_folds,)
 
     def _network_inputs(self, X_net, future_net=None, level=None, base=None):

@@ -125,9 +125,10 @@ class _WindowScaling:
         if fit:
             self.window_scale_floor_ = None
             if self.normalize == "window":
-                # A thousandth of a typical window's spread: a window nearly
-                # constant next to the others is not divided by ~0 (1000 with
-                # one step at 1000 + 1e-10 would scale its targets by 3e10).
+                # A thousandth of a typical window's spread: a window with
+                # less is nearly constant next to the others and is scaled by
+                # the typical spread, not divided by ~0 (1000 with one step at
+                # 1000 + 1e-10 would scale its targets by 3e10).
                 self.window_scale_floor_ = (
                     _WINDOW_SCALE_FLOOR * np.median(X.std(axis=1), axis=0)
                 )  # (n_features,)
@@ -200,7 +201,7 @@ class _WindowScaling:
     def _network_window(self, X_net, level):
         # The encoder's input with window_stats="all": the normalised window
         # and each window's statistics at every step, asinh-compressed (1/scale
-        # of a nearly constant window is ~1e3 times a typical one's).
+        # of a window with little spread is up to 1e3 times a typical one's).
         if level is None:
             return X_net
         stats = np.repeat(np.arcsinh(level)[:, None, :], X_net.shape[1], axis=1)
@@ -210,8 +211,14 @@ class _WindowScaling:
         # (mean, scale) broadcastable to X: (n_samples, 1, F) per window,
         # (F,) global, or the identity.
         if self.normalize == "window":
-            mean = X.mean(axis=1, keepdims=True)
-            std = np.maximum(X.std(axis=1, keepdims=True), self.window_scale_floor_)
+            mean = X.mean(axis=1, keepdims=True)  # (n_samples, 1, n_features)
+            std = X.std(axis=1, keepdims=True)
+            # A window with less spread than the floor (a constant run, such
+            # as the zeros of intermittent counts) says nothing about its
+            # scale: it gets a typical window's. Divided by the floor itself,
+            # a following 1 would be a target of ~1e3 typical spreads.
+            typical = self.window_scale_floor_ / _WINDOW_SCALE_FLOOR
+            std = np.where(std < self.window_scale_floor_, typical, std)
             return mean, nonzero_scale(std, mean)
         if self.normalize == "global":
             return self.feature_mean_, self.feature_scale_

@@ -99,8 +99,9 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _RegressorInputChec
         least 2, and more than ``season_length`` if set: without its
         seasonal profile, exactly one season is all zeros). "auto": the
         whole window, its last half or its last quarter (the same bounds),
-        compared by the floor's mean absolute error on a time-ordered split
-        of the training windows (5 folds, a gap of ``horizon - 1`` windows,
+        compared by the floor's mean absolute error (each target's divided
+        by its standard deviation) on a time-ordered split of the training
+        windows (5 folds, a gap of ``horizon - 1`` windows,
         so no validation target is a training target); a shorter lookback
         is kept only where it is better by more than one standard error,
         as an autoregression's order is chosen on the data. The rows are
@@ -219,10 +220,11 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _RegressorInputChec
         the median), in normalised units.
 
     window_scale_floor_ : ndarray of shape (n_input_features_,) or None
-        With ``normalize="window"``: the least scale a window is divided by,
-        per feature (a thousandth of the training windows' median standard
-        deviation), so that a (nearly) constant window cannot blow its
-        targets up.
+        With ``normalize="window"``: per feature, a thousandth of the
+        training windows' median standard deviation. A window with less
+        spread (a constant run, such as the zeros of intermittent counts)
+        is divided by that median deviation instead of its own, so that it
+        cannot blow its targets up.
 
     feature_mean_, feature_scale_ : ndarray of shape (n_input_features,)
         Per-feature mean and deviation of the training windows (after

@@ -107,6 +107,22 @@ def test_auto_on_the_public_series():
     assert reg.floor_lookback_ == 104
 
 
+def test_auto_with_two_targets_does_not_depend_on_their_units():
+    # Sunspots (whose floor keeps its last 11 years) next to a noisy
+    # 37-step cycle (which keeps the whole window): the choice was the one
+    # of whichever target had the larger units.
+    sunspots = np.asarray(load_sunspots(), dtype=float)
+    steps = np.arange(len(sunspots))
+    cycle = (np.sin(2 * np.pi * steps / 37) + 0.002 * steps
+             + 0.3 * np.random.default_rng(0).standard_normal(len(steps)))
+    chosen = []
+    for sunspot_units, cycle_units in ((1e6, 1.0), (1.0, 1e6)):
+        X, y = make_windows(np.stack([sunspots * sunspot_units, cycle * cycle_units], axis=1),
+                            n_in=44, n_out=11)
+        chosen.append(Seq2SeqAttentionRegressor(**ONE_EPOCH).fit(X, y).floor_lookback_)
+    assert chosen[0] == chosen[1]
+
+
 @pytest.mark.parametrize("params, match", [
     ({"floor_lookback": 13}, "floor_lookback=13 must lie between 2"),
     ({"floor_lookback": 4, "season_length": 4}, "floor_lookback=4 must lie between 5"),

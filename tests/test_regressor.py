@@ -547,6 +547,30 @@ def test_a_nearly_constant_window_cannot_blow_up_its_targets(sine_windows):
     assert np.all(np.isfinite(reg.predict(X[-2:])))
 
 
+@pytest.mark.parametrize("floor_lookback", [None, 6])
+def test_constant_windows_of_intermittent_counts_keep_the_forecast_on_their_scale(
+        floor_lookback):
+    # Counts that are mostly zero: many windows (and more of their last 6
+    # steps) are all zeros. Such a window says nothing about its spread;
+    # divided by a thousandth of a typical spread, a following 1 became a
+    # normalised target of ~1e4 and the ridge floor, without the window
+    # statistics to absorb it, forecast values of ~60 for counts of 0-2.
+    series = np.random.default_rng(0).poisson(0.03, 600).astype(float)
+    X, y = make_windows(series, n_in=24, n_out=4)
+    reg = Seq2SeqAttentionRegressor(window_stats=None, floor_lookback=floor_lookback,
+                                    **FAST).fit(X[:450], y[:450])
+    assert np.abs(reg.predict(X[450:])).max() < 2.0
+
+
+def test_a_constant_window_is_scaled_by_a_typical_windows_spread(sine_windows):
+    X, y = sine_windows
+    reg = Seq2SeqAttentionRegressor(**dict(FAST, max_epochs=1)).fit(X, y)
+    constant = np.full((1, X.shape[1], 1), 5.0)
+    mean, scale = reg._normalization(constant)
+    assert mean.ravel() == [5.0]
+    np.testing.assert_allclose(scale.ravel(), np.median(X.std(axis=1)), rtol=1e-12)
+
+
 def test_fits_in_threads_equal_fits_one_after_another(sine_windows):
     from joblib import Parallel, delayed
     X, y = sine_windows
