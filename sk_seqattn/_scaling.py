@@ -102,11 +102,12 @@ class _WindowScaling:
         """
         return self._normalized_inputs(*self._transformed(X, fit=fit))
 
-    def _transformed(self, X, fit=False):
+    def _transformed(self, X, fit=False, fit_rows=slice(None)):
         """Checked ``X`` split into its window and known future, ``target_transform`` applied.
 
         With ``fit=True`` also sets the statistics normalisation uses
-        (``feature_mean_``, ``feature_scale_``, ``window_scale_floor_``).
+        (``feature_mean_``, ``feature_scale_``, ``window_scale_floor_``),
+        from the windows at ``fit_rows`` (the training part).
 
         Returns
         -------
@@ -117,11 +118,12 @@ class _WindowScaling:
         if self.future_features_ is not None:
             X, future = X[:, : self.n_steps_in_], X[:, self.n_steps_in_:, self.future_features_]
         X = self._transform_targets(X)
+        fitted = X[fit_rows]
         if fit and self.normalize is not None:
             # "global" divides by these; "window" measures each window's
             # level and spread against them (the floor's window statistics).
-            self.feature_mean_ = X.mean(axis=(0, 1))
-            self.feature_scale_ = nonzero_scale(X.std(axis=(0, 1)), self.feature_mean_)
+            self.feature_mean_ = fitted.mean(axis=(0, 1))
+            self.feature_scale_ = nonzero_scale(fitted.std(axis=(0, 1)), self.feature_mean_)
         if fit:
             self.window_scale_floor_ = None
             if self.normalize == "window":
@@ -130,7 +132,7 @@ class _WindowScaling:
                 # the typical spread, not divided by ~0 (1000 with one step at
                 # 1000 + 1e-10 would scale its targets by 3e10).
                 self.window_scale_floor_ = (
-                    _WINDOW_SCALE_FLOOR * np.median(X.std(axis=1), axis=0)
+                    _WINDOW_SCALE_FLOOR * np.median(fitted.std(axis=1), axis=0)
                 )  # (n_features,)
         return X, future
 

@@ -221,14 +221,15 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _RegressorInputChec
 
     window_scale_floor_ : ndarray of shape (n_input_features_,) or None
         With ``normalize="window"``: per feature, a thousandth of the
-        training windows' median standard deviation. A window with less
+        training windows' median standard deviation (without a held-out
+        tail). A window with less
         spread (a constant run, such as the zeros of intermittent counts)
         is divided by that median deviation instead of its own, so that it
         cannot blow its targets up.
 
     feature_mean_, feature_scale_ : ndarray of shape (n_input_features,)
         Per-feature mean and deviation of the training windows (after
-        ``target_transform``): what ``normalize="global"`` divides by, and
+        ``target_transform``; without a held-out tail): what ``normalize="global"`` divides by, and
         what ``window_stats`` measures each window against. Not set with
         ``normalize=None``.
 
@@ -423,15 +424,15 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _RegressorInputChec
                 f"({self.n_steps_in_} steps); it needs at least one whole season."
             )
 
-        X, future = self._transformed(X, fit=True)
+        # The held-out tail (early stopping, conformal calibration) is kept
+        # out of everything fitted: the normalisation's statistics, the floor.
+        split = self._train_split()
+        train, valid = (slice(None), None) if split is None else split.indices(len(y))
+        X, future = self._transformed(X, fit=True, fit_rows=train)
         X_net, future_net, undo, level = self._normalized_inputs(X, future)
         target_mean, target_scale, season = undo
         y = self._transform_targets(y, in_X=False)
         y_net = (y - target_mean) / target_scale - season  # (n_samples, horizon, n_targets)
-        # The held-out tail (early stopping, conformal calibration) is kept
-        # out of everything fitted, the floor included.
-        split = self._train_split()
-        train, valid = (slice(None), None) if split is None else split.indices(len(y_net))
         self._fit_floor(X[train], None if future is None else future[train], y[train])
 
         inputs = self._network_inputs(X_net, future_net, level, self._base(X, future, undo))

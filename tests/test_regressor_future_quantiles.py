@@ -347,6 +347,23 @@ def test_the_held_out_tail_is_kept_out_of_the_linear_floor():
     np.testing.assert_allclose(reg.floor_.coef_, expected.coef_, rtol=1e-6, atol=1e-9)
 
 
+def test_the_held_out_tail_is_kept_out_of_the_normalisation_statistics():
+    # A tail at another level and spread: with early stopping it is
+    # validation data, so the statistics the window statistics and the
+    # scale floor measure against come from the training part alone.
+    X, y = _sine_windows(0, n=300)
+    X, y = X.copy(), y.copy()
+    n_valid = int(np.ceil(0.2 * len(X)))
+    X[-n_valid:], y[-n_valid:] = 100.0 + 10.0 * X[-n_valid:], 100.0 + 10.0 * y[-n_valid:]
+    reg = Seq2SeqAttentionRegressor(**FAST, early_stopping=True, validation_fraction=0.2,
+                                    validation_gap=3).fit(X, y)
+    head = X[: len(X) - n_valid - 3]
+    np.testing.assert_allclose(reg.feature_mean_, [head.mean()], rtol=1e-12)
+    np.testing.assert_allclose(reg.feature_scale_, [head.std()], rtol=1e-12)
+    np.testing.assert_allclose(reg.window_scale_floor_, [1e-3 * np.median(head.std(axis=1))],
+                               rtol=1e-12)
+
+
 def test_conformal_needs_quantiles(noisy_sine):
     X, y = noisy_sine
     with pytest.raises(ValueError, match="conformal=True calibrates quantiles"):
