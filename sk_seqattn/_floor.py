@@ -16,13 +16,82 @@ rule of Hastie, Tibshirani and Friedman, The Elements of Statistical
 Learning, 7.10), so the whole window stays unless the data say otherwise.
 """
 
+from numbers import Integral, Real
+
 import numpy as np
 from sklearn.linear_model import Ridge, RidgeCV
 from sklearn.model_selection import TimeSeriesSplit
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._scaling import as_float32, denormalize, nonzero_scale
 
 __all__ = []
+
+# The regressor's parameters and fitted attributes this module serves: their
+# documentation (assembled into Seq2SeqAttentionRegressor's) and constraints.
+FLOOR_PARAMS_DOC = """\
+    linear_floor : bool, default=True
+        Fit a ridge regression from the normalised input window to the
+        normalised horizon first (closed form), and train the network on
+        what it misses: the forecast is the ridge's plus the network's
+        correction. The ridge keeps the forecast at least as good as a
+        linear autoregression of the window, even when the network has
+        too few windows to learn (an autoregressive "highway", as in
+        LSTNet and DLinear).
+
+    floor_alpha : float or "auto", default="auto"
+        The ridge's L2 penalty; "auto" picks it among ``10**-2 .. 10**4``
+        by efficient leave-one-out cross-validation (``RidgeCV``), which
+        keeps a short series' floor from overfitting.
+
+    floor_lookback : "auto", int or None, default="auto"
+        How many of the window's last steps the floor reads, normalised
+        over those steps (the network always reads the whole window).
+        None: the whole window. An int ``k``: the last ``k`` steps (at
+        least 2, and more than ``season_length`` if set: without its
+        seasonal profile, exactly one season is all zeros). "auto": the
+        whole window, its last half or its last quarter (the same bounds),
+        compared by the floor's mean absolute error (each target's divided
+        by its standard deviation) on a time-ordered split of the training
+        windows (5 folds, a gap of ``horizon - 1`` windows,
+        so no validation target is a training target); a shorter lookback
+        is kept only where it is better by more than one standard error,
+        as an autoregression's order is chosen on the data. The rows are
+        taken in the order given: for a panel, the later folds hold whole
+        later series. Few windows (fewer than ``6 * (horizon + 3)``) keep
+        the whole window.
+
+    window_stats : {"floor", "all"} or None, default="floor"
+        With ``normalize="window"``, give the floor ("floor"), or the floor
+        and the network ("all"), each window's level and spread, as ``1 /
+        scale`` and ``mean / scale`` per feature (measured against the
+        training windows' overall mean and deviation; the network reads
+        them, asinh-compressed, as extra input features at every step). A
+        linear model of the raw values is a linear model of the normalised
+        window plus these two, so the floor can be any linear
+        autoregression of the raw values as well as of the normalised
+        window: per-window normalisation then no longer hides a stationary
+        series' pull to its mean, or how a panel's series behave at
+        different levels. With "all", a network fitted on one series
+        extrapolates poorly from levels its training part never reached,
+        where the linear floor does not.
+"""
+FLOOR_FITTED_DOC = """\
+    floor_ : sklearn.linear_model.Ridge or RidgeCV, or None
+        The linear floor (``linear_floor=True``), on flattened normalised
+        windows.
+
+    floor_lookback_ : int or None
+        The number of last steps of the window the floor reads (None
+        without a floor).
+"""
+FLOOR_CONSTRAINTS = {
+    "linear_floor": ["boolean"],
+    "floor_alpha": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
+    "floor_lookback": [StrOptions({"auto"}), Interval(Integral, 2, None, closed="left"),
+                       None],
+    "window_stats": [StrOptions({"floor", "all"}), None],
+}
 
 # floor_alpha="auto": RidgeCV's efficient leave-one-out among these.
 FLOOR_ALPHAS = np.logspace(-2, 4, 13)

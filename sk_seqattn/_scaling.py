@@ -5,9 +5,58 @@ global), then the window's own seasonal profile removed: each step is
 undone in reverse on the forecast.
 """
 
+from numbers import Integral
+
 import numpy as np
+from sklearn.utils._param_validation import Interval, StrOptions
 
 __all__ = []
+
+# The regressor's parameters and fitted attributes this module serves: their
+# documentation (assembled into Seq2SeqAttentionRegressor's) and constraints.
+SCALING_PARAMS_DOC = """\
+    normalize : {"window", "global"} or None, default="window"
+        "window": each sample's input window is standardised by its own
+        mean and standard deviation (per feature), the targets by those of
+        their feature, and predictions are mapped back. The largest
+        accuracy lever on real series (it removes level and trend). "global":
+        one mean and deviation per feature from the training windows.
+        None: the values as given.
+
+    target_transform : {"log", "log1p"} or None, default=None
+        Applied to the targets and their history in ``X`` before
+        normalising, and undone on the forecast (``exp``, ``expm1``): a
+        multiplicative series (seasonal swings that grow with the level)
+        becomes additive. "log" needs positive values, "log1p" values
+        >= 0 (counts with zeros); anything else is a ``ValueError``.
+
+    season_length : int or None, default=None
+        Remove each window's own seasonal profile before the networks see
+        it: the mean of the (normalised) targets' history at each of the
+        ``season_length`` phases over the last ``n_steps // season_length``
+        whole seasons, minus their overall mean. It is subtracted from the
+        input window and the targets, and added back to the forecast at
+        the matching phases. Needs ``season_length <= n_steps``.
+"""
+SCALING_FITTED_DOC = """\
+    window_scale_floor_ : ndarray of shape (n_input_features_,) or None
+        With ``normalize="window"``: per feature, a thousandth of the
+        training windows' median standard deviation (without a held-out
+        tail). A window with less spread (a constant run, such as the
+        zeros of intermittent counts) is divided by that median deviation
+        instead of its own, so that it cannot blow its targets up.
+
+    feature_mean_, feature_scale_ : ndarray of shape (n_input_features,)
+        Per-feature mean and deviation of the training windows (after
+        ``target_transform``; without a held-out tail): what
+        ``normalize="global"`` divides by, and what ``window_stats``
+        measures each window against. Not set with ``normalize=None``.
+"""
+SCALING_CONSTRAINTS = {
+    "normalize": [StrOptions({"window", "global"}), None],
+    "target_transform": [StrOptions({"log", "log1p"}), None],
+    "season_length": [Interval(Integral, 1, None, closed="left"), None],
+}
 
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
 # The least scale of a window, relative to the training windows' median spread.

@@ -1,6 +1,6 @@
 """Seq2SeqAttentionRegressor: multi-step forecasting with Luong attention."""
 
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
 import torch
@@ -15,10 +15,12 @@ from ._base import FITTED_NET_DOC, NETWORK_PARAMS_DOC, TRAINING_PARAMS_DOC, \
 from .nn import Seq2SeqRegressionNetwork
 from ._regressor_checks import _RegressorInputChecks
 from ._conformal import conformal_offsets
-from ._floor import _LinearFloor
-from ._quantiles import _QuantileForecasts
+from ._floor import FLOOR_CONSTRAINTS, FLOOR_FITTED_DOC, FLOOR_PARAMS_DOC, _LinearFloor
+from ._quantiles import QUANTILE_CONSTRAINTS, QUANTILE_FITTED_DOC, QUANTILE_PARAMS_DOC, \
+    _QuantileForecasts
 from ._scoring import _StepwiseR2
-from ._scaling import TRANSFORMS, _WindowScaling, as_float32, denormalize
+from ._scaling import SCALING_CONSTRAINTS, SCALING_FITTED_DOC, SCALING_PARAMS_DOC, \
+    TRANSFORMS, _WindowScaling, as_float32, denormalize
 from .net import PinballLoss, TailSplit
 
 __all__ = ["Seq2SeqAttentionRegressor"]
@@ -55,75 +57,8 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _RegressorInputChec
     Parameters
     ----------
 {network}
-    normalize : {{"window", "global"}} or None, default="window"
-        "window": each sample's input window is standardised by its own
-        mean and standard deviation (per feature), the targets by those of
-        their feature, and predictions are mapped back. The largest
-        accuracy lever on real series (it removes level and trend). "global":
-        one mean and deviation per feature from the training windows.
-        None: the values as given.
-
-    target_transform : {{"log", "log1p"}} or None, default=None
-        Applied to the targets and their history in ``X`` before
-        normalising, and undone on the forecast (``exp``, ``expm1``): a
-        multiplicative series (seasonal swings that grow with the level)
-        becomes additive. "log" needs positive values, "log1p" values
-        >= 0 (counts with zeros); anything else is a ``ValueError``.
-
-    season_length : int or None, default=None
-        Remove each window's own seasonal profile before the networks see
-        it: the mean of the (normalised) targets' history at each of the
-        ``season_length`` phases over the last ``n_steps // season_length``
-        whole seasons, minus their overall mean. It is subtracted from the
-        input window and the targets, and added back to the forecast at
-        the matching phases. Needs ``season_length <= n_steps``.
-
-    linear_floor : bool, default=True
-        Fit a ridge regression from the normalised input window to the
-        normalised horizon first (closed form), and train the network on
-        what it misses: the forecast is the ridge's plus the network's
-        correction. The ridge keeps the forecast at least as good as a
-        linear autoregression of the window, even when the network has
-        too few windows to learn (an autoregressive "highway", as in
-        LSTNet and DLinear).
-
-    floor_alpha : float or "auto", default="auto"
-        The ridge's L2 penalty; "auto" picks it among ``10**-2 .. 10**4``
-        by efficient leave-one-out cross-validation (``RidgeCV``), which
-        keeps a short series' floor from overfitting.
-
-    floor_lookback : "auto", int or None, default="auto"
-        How many of the window's last steps the floor reads, normalised
-        over those steps (the network always reads the whole window).
-        None: the whole window. An int ``k``: the last ``k`` steps (at
-        least 2, and more than ``season_length`` if set: without its
-        seasonal profile, exactly one season is all zeros). "auto": the
-        whole window, its last half or its last quarter (the same bounds),
-        compared by the floor's mean absolute error (each target's divided
-        by its standard deviation) on a time-ordered split of the training
-        windows (5 folds, a gap of ``horizon - 1`` windows,
-        so no validation target is a training target); a shorter lookback
-        is kept only where it is better by more than one standard error,
-        as an autoregression's order is chosen on the data. The rows are
-        taken in the order given: for a panel, the later folds hold whole
-        later series. Few windows (fewer than ``6 * (horizon + 3)``) keep
-        the whole window.
-
-    window_stats : {{"floor", "all"}} or None, default="floor"
-        With ``normalize="window"``, give the floor ("floor"), or the floor
-        and the network ("all"), each window's level and spread, as ``1 /
-        scale`` and ``mean / scale`` per feature (measured against the
-        training windows' overall mean and deviation; the network reads
-        them, asinh-compressed, as extra input features at every step). A
-        linear model of the raw values is a linear model of the normalised
-        window plus these two, so the floor can be any linear
-        autoregression of the raw values as well as of the normalised
-        window: per-window normalisation then no longer hides a stationary
-        series' pull to its mean, or how a panel's series behave at
-        different levels. With "all", a network fitted on one series
-        extrapolates poorly from levels its training part never reached,
-        where the linear floor does not.
-
+{scaling}
+{floor}
     loss : {{"mse", "mae", "huber"}}, default="mse"
         Training loss on the normalised targets. "mae" estimates the
         median, which suits MAE-based scores such as MASE.
@@ -148,26 +83,7 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _RegressorInputChec
         with step 1. For a panel pooled by :func:`make_windows` (ordered by
         time across the series), use ``(horizon - 1) * n_series``.
 
-    quantiles : array-like of float in (0, 1), or None, default=None
-        Forecast these quantiles as well as the point forecast, e.g.
-        ``(0.1, 0.9)`` for an 80% interval: the networks are trained with
-        the pinball loss on all of them and on the median (added if
-        missing), and ``loss`` is not used. ``predict`` then returns the
-        median, :meth:`predict_quantiles` the quantiles. Must be strictly
-        increasing.
-
-    conformal : bool, default=False
-        Calibrate ``quantiles`` on held-out windows (split conformal
-        quantile regression): the time-ordered tail of the samples
-        (``validation_fraction``, 0.1 if None, after ``validation_gap``) is
-        kept out of training, and each quantile level ``q`` other than the
-        median is shifted, per forecast step and target, by the
-        finite-sample ``q`` quantile of the tail's residuals (in the
-        normalised units the networks predict), so that about a fraction
-        ``q`` of such windows' values fall below it. The median, and so
-        ``predict``, is unchanged. Needs ``quantiles``. The tail also
-        serves ``early_stopping`` when that is on.
-
+{quantiles}
     future_features : int, list of int or None, default=None
         Features of a 3-D ``X`` known in advance for the forecast steps
         (calendar, holidays, planned prices). ``X`` then spans ``n_in +
@@ -211,36 +127,9 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _RegressorInputChec
     future_features_ : ndarray of int or None
         Positions of the known-future features.
 
-    quantiles_ : ndarray of float or None
-        The quantiles :meth:`predict_quantiles` returns.
-
-    quantile_offsets_ : ndarray of shape (horizon_, n_targets_, n_levels) or None
-        With ``conformal=True``: the shift of each level the networks
-        output (``quantiles_`` and the median, in increasing order; 0 for
-        the median), in normalised units.
-
-    window_scale_floor_ : ndarray of shape (n_input_features_,) or None
-        With ``normalize="window"``: per feature, a thousandth of the
-        training windows' median standard deviation (without a held-out
-        tail). A window with less
-        spread (a constant run, such as the zeros of intermittent counts)
-        is divided by that median deviation instead of its own, so that it
-        cannot blow its targets up.
-
-    feature_mean_, feature_scale_ : ndarray of shape (n_input_features,)
-        Per-feature mean and deviation of the training windows (after
-        ``target_transform``; without a held-out tail): what ``normalize="global"`` divides by, and
-        what ``window_stats`` measures each window against. Not set with
-        ``normalize=None``.
-
-    floor_ : sklearn.linear_model.Ridge or RidgeCV, or None
-        The linear floor (``linear_floor=True``), on flattened normalised
-        windows.
-
-    floor_lookback_ : int or None
-        The number of last steps of the window the floor reads (None
-        without a floor).
-
+{quantile_fitted}
+{scaling_fitted}
+{floor_fitted}
     nets_ : list of sk_seqattn.net.Seq2SeqNet
         The ``ensemble_size`` trained nets; ``net_`` is the first.
 
@@ -264,6 +153,12 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _RegressorInputChec
         network=NETWORK_PARAMS_DOC.format(hidden_size=32, input_feeding=False),
         training=TRAINING_PARAMS_DOC.format(max_epochs=100, batch_size=32, lr=0.0003),
         fitted=FITTED_NET_DOC,
+        scaling=SCALING_PARAMS_DOC,
+        floor=FLOOR_PARAMS_DOC,
+        quantiles=QUANTILE_PARAMS_DOC,
+        quantile_fitted=QUANTILE_FITTED_DOC,
+        scaling_fitted=SCALING_FITTED_DOC,
+        floor_fitted=FLOOR_FITTED_DOC,
     )
 
     # Models fitted before window_stats existed read no window statistics.
@@ -272,21 +167,14 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _RegressorInputChec
 
     _parameter_constraints = {
         **_BaseSeq2SeqAttention._parameter_constraints,
-        "normalize": [StrOptions({"window", "global"}), None],
-        "target_transform": [StrOptions({"log", "log1p"}), None],
-        "season_length": [Interval(Integral, 1, None, closed="left"), None],
-        "linear_floor": ["boolean"],
-        "floor_alpha": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
-        "floor_lookback": [StrOptions({"auto"}), Interval(Integral, 2, None, closed="left"),
-                           None],
-        "window_stats": [StrOptions({"floor", "all"}), None],
+        **SCALING_CONSTRAINTS,
+        **FLOOR_CONSTRAINTS,
         "loss": [StrOptions(set(_LOSSES))],
         "ensemble_size": [Interval(Integral, 1, None, closed="left")],
         "early_stopping": ["boolean"],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "validation_gap": [Interval(Integral, 0, None, closed="left"), StrOptions({"auto"})],
-        "quantiles": ["array-like", None],
-        "conformal": ["boolean"],
+        **QUANTILE_CONSTRAINTS,
         "future_features": [Interval(Integral, 0, None, closed="left"), "array-like", None],
         "target_features": [Interval(Integral, 0, None, closed="left"), "array-like", None],
     }
