@@ -1,15 +1,19 @@
-"""Test MASE on the real-series protocols of shared/docs/anchors.md.
+"""Test MASE on the real-series protocols of shared/docs/anchors.md, and AirPassengers.
 
 Default ``Seq2SeqAttentionRegressor`` (each ``attention`` value) over
 several seeds, next to seasonal naive, Ridge on the raw lag window, Ridge
 on per-window-standardised windows and an AR(p) with p chosen by AIC, all
-on the same windows in one run. With ``--lookback-search``, also a
+on the same windows in one run. AirPassengers (Box and Jenkins' series G,
+the issue's held-out monthly series, on the same protocol with L=36, H=12)
+also gets the airline model, SARIMA(0,1,1)(0,1,1)12 on log values, fitted
+once on the training part and run forward, without refitting, to each
+origin. With ``--lookback-search``, also a
 ``LookbackEnsemble`` of the default regressor whose lookbacks a
 ``GridSearchCV`` with ``TimeSeriesSplit(3)`` picks on the training windows
 alone, among the whole window, its last half and whole, and its last
 quarter, half and whole.
 
-    python benchmarks/forecast_accuracy.py [--seeds 5] [--series sunspots co2]
+    python benchmarks/forecast_accuracy.py [--seeds 5] [--series sunspots co2 airpassengers]
         [--attention dot none] [--param linear_floor=False ...]
         [--lookback-search sunspots]
 """
@@ -22,14 +26,16 @@ from _report import parse_params, print_header, standardise_windows
 from sklearn.linear_model import Ridge
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 from statsmodels.tsa.ar_model import AutoReg, ar_select_order
+from statsmodels.tsa.statespace.sarimax import SARIMAX
 
 from sk_seqattn import LookbackEnsemble, Seq2SeqAttentionRegressor
-from sk_seqattn.datasets import forecasting_split, load_co2, load_sunspots
+from sk_seqattn.datasets import forecasting_split, load_airpassengers, load_co2, load_sunspots
 from sk_seqattn.metrics import mean_absolute_scaled_error, seasonal_naive
 
 PROTOCOLS = {  # name: (loader, L, H, m)
     "sunspots": (load_sunspots, 44, 11, 11),
     "co2": (load_co2, 104, 52, 52),
+    "airpassengers": (load_airpassengers, 36, 12, 12),
 }
 
 
@@ -49,6 +55,16 @@ def autoregression(split, horizon, max_lag):
         forecasts.append(step)
         history.append(step)
     return np.stack(forecasts, axis=1), p
+
+
+def airline_model(values, split, horizon, m):
+    """SARIMA(0,1,1)(0,1,1)m on log values, fitted on the training part;
+    each test origin's forecast from the same parameters on the data up to it."""
+    log = np.log(np.asarray(values, dtype=np.float64))
+    fitted = SARIMAX(log[: len(split.train)], order=(0, 1, 1),
+                     seasonal_order=(0, 1, 1, m)).fit(disp=False)
+    origins = len(split.train) + np.arange(len(split.X_test))  # first target of each window
+    return np.stack([np.exp(fitted.apply(log[:origin]).forecast(horizon)) for origin in origins])
 
 
 def ar_max_lags(n_train, n_in):
@@ -79,25 +95,29 @@ def main(argv=None):
     print_header(f"regressor: default parameters{', ' if params else ''}"
                  f"{', '.join(f'{k}={v!r}' for k, v in params.items())}; random_state "
                  f"0..{args.seeds - 1}; MASE mean +- std over seeds")
-    print(f"{'series':<9} {'method':<38} {'test MASE':>16} {'fit s/seed':>10}"
+    print(f"{'series':<13} {'method':<38} {'test MASE':>16} {'fit s/seed':>10}"
           "   (searched: fit s includes the search)")
     for name in args.series:
         load, n_in, horizon, m = PROTOCOLS[name]
-        split = forecasting_split(load(), n_in, horizon)
+        values = load()
+        split = forecasting_split(values, n_in, horizon)
 
         def mase(prediction):
             return mean_absolute_scaled_error(split.y_test, prediction, split.train, m=m)
 
-        print(f"{name:<9} {'seasonal naive':<38} "
+        print(f"{name:<13} {'seasonal naive':<38} "
               f"{mase(seasonal_naive(split.X_test, horizon, m)):>16.3f} {'-':>10}")
-        print(f"{name:<9} {'Ridge, raw lag window':<38} "
+        print(f"{name:<13} {'Ridge, raw lag window':<38} "
               f"{mase(ridge_raw(split)):>16.3f} {'-':>10}")
-        print(f"{name:<9} {'Ridge, per-window standardised':<38} "
+        print(f"{name:<13} {'Ridge, per-window standardised':<38} "
               f"{mase(ridge_per_window(split)):>16.3f} {'-':>10}")
         for bound, max_lag in ar_max_lags(len(split.train), n_in).items():
             forecast, p = autoregression(split, horizon, max_lag)
             label = f"AR({p}), p <= {max_lag} ({bound}) by AIC"
-            print(f"{name:<9} {label:<38} {mase(forecast):>16.3f} {'-':>10}")
+            print(f"{name:<13} {label:<38} {mase(forecast):>16.3f} {'-':>10}")
+        if name == "airpassengers":
+            print(f"{name:<13} {'SARIMA(0,1,1)(0,1,1)12 on log values':<38} "
+                  f"{mase(airline_model(values, split, horizon, m)):>16.3f} {'-':>10}")
         for attention in args.attention:
             errors, seconds = [], []
             for seed in range(args.seeds):
@@ -108,7 +128,7 @@ def main(argv=None):
                 seconds.append(time.perf_counter() - start)
                 errors.append(mase(reg.predict(split.X_test)))
             label = f"Seq2SeqAttentionRegressor {attention}"
-            print(f"{name:<9} {label:<38} {np.mean(errors):>8.3f} +- {np.std(errors):.3f} "
+            print(f"{name:<13} {label:<38} {np.mean(errors):>8.3f} +- {np.std(errors):.3f} "
                   f"{np.mean(seconds):>10.1f}", flush=True)
         if name in args.lookback_search:
             candidates = [(n_in,), (n_in // 2, n_in), (n_in // 4, n_in // 2, n_in)]
@@ -124,7 +144,7 @@ def main(argv=None):
                 seconds.append(time.perf_counter() - start)
                 chosen.append(search.best_params_["lookbacks"])
                 errors.append(mase(search.predict(split.X_test)))
-            print(f"{name:<9} {'LookbackEnsemble, searched':<38} {np.mean(errors):>8.3f} +- "
+            print(f"{name:<13} {'LookbackEnsemble, searched':<38} {np.mean(errors):>8.3f} +- "
                   f"{np.std(errors):.3f} {np.mean(seconds):>10.1f}   chosen: {chosen}",
                   flush=True)
 

@@ -72,7 +72,9 @@ FLOOR_PARAMS_DOC = """\
         autoregression of the raw values as well as of the normalised
         window: per-window normalisation then no longer hides a stationary
         series' pull to its mean, or how a panel's series behave at
-        different levels. With "all", a network fitted on one series
+        different levels. The floor then has no intercept of its own (in
+        normalised units it would add a multiple of the window's spread to
+        the forecast, which a series whose spread grows extrapolates). With "all", a network fitted on one series
         extrapolates poorly from levels its training part never reached,
         where the linear floor does not.
 """
@@ -122,8 +124,15 @@ class _LinearFloor:
         self.floor_lookback_ = lookback
 
     def _floor_ridge(self):
-        alpha = self.floor_alpha
-        return RidgeCV(alphas=FLOOR_ALPHAS) if alpha == "auto" else Ridge(alpha=alpha)
+        # With the window statistics the ridge has no intercept: a linear
+        # autoregression's constant is already its weight on 1 / scale, and a
+        # constant in normalised units would add to the forecast a multiple
+        # of the window's spread, in the series' units, which extrapolates
+        # wherever a series' spread grows past what its training part saw.
+        fit_intercept = not (self.normalize == "window" and self.window_stats)
+        if self.floor_alpha == "auto":
+            return RidgeCV(alphas=FLOOR_ALPHAS, fit_intercept=fit_intercept)
+        return Ridge(alpha=self.floor_alpha, fit_intercept=fit_intercept)
 
     def _floor_data(self, X, future, lookback, y=None):
         """The floor's features on the last ``lookback`` steps, its targets, and their undo.

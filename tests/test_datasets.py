@@ -3,8 +3,8 @@ import pandas as pd
 import pytest
 
 from sk_seqattn.datasets import (
-    forecasting_split, load_co2, load_macrodata, load_sunspots, load_taylor, make_dates,
-    make_reversal,
+    forecasting_split, load_airpassengers, load_co2, load_macrodata, load_sunspots, load_taylor,
+    make_dates, make_reversal,
 )
 
 
@@ -112,3 +112,14 @@ def test_load_taylor_is_half_hourly_with_its_two_cycles():
     # The weekly cycle: a week is more like the week before than like the day before.
     week, day = demand.diff(336).abs().mean(), demand.diff(48).abs().mean()
     assert week < day
+
+
+def test_load_airpassengers_is_monthly_and_multiplicative():
+    passengers = load_airpassengers()
+    assert len(passengers) == 144 and passengers.index.freqstr == "M"
+    assert str(passengers.index[-1]) == "1960-12"
+    assert passengers.iloc[0] == 112.0 and passengers.iloc[-1] == 432.0
+    # The yearly swing grows with the level: the last year's range is
+    # several times the first's.
+    first, last = passengers.iloc[:12], passengers.iloc[-12:]
+    assert (last.max() - last.min()) > 4 * (first.max() - first.min())

@@ -343,7 +343,8 @@ def test_the_held_out_tail_is_kept_out_of_the_linear_floor():
     y_net = ((y[..., None] - mean) / scale).reshape(len(y), -1)
     head = len(X) - int(np.ceil(0.5 * len(X)))
     features = reg._floor_inputs(X_net, None, level)  # the window and its statistics
-    expected = RidgeCV(alphas=_FLOOR_ALPHAS).fit(features[:head], y_net[:head])
+    expected = RidgeCV(alphas=_FLOOR_ALPHAS, fit_intercept=False).fit(features[:head],
+                                                                      y_net[:head])
     np.testing.assert_allclose(reg.floor_.coef_, expected.coef_, rtol=1e-6, atol=1e-9)
 
 
