@@ -53,10 +53,10 @@ FLOOR_PARAMS_DOC = """\
         whole window, its last half or its last quarter (the same bounds),
         compared by the floor's mean absolute error (each target's divided
         by its standard deviation) on a time-ordered split of the training
-        windows (5 folds, a gap of ``horizon - 1`` windows,
-        so no validation target is a training target); a shorter lookback
-        is kept only where it is better by more than one standard error,
-        as an autoregression's order is chosen on the data. The rows are
+        windows (5 folds, a gap of ``horizon - 1`` windows, so no
+        validation target is a training target); a shorter lookback is
+        kept only where it is better by more than one standard error, as
+        an autoregression's order is chosen on the data. The rows are
         taken in the order given: for a panel, the later folds hold whole
         later series. Few windows (fewer than ``6 * (horizon + 3)``) keep
         the whole window.
@@ -74,9 +74,10 @@ FLOOR_PARAMS_DOC = """\
         series' pull to its mean, or how a panel's series behave at
         different levels. The floor then has no intercept of its own (in
         normalised units it would add a multiple of the window's spread to
-        the forecast, which a series whose spread grows extrapolates). With "all", a network fitted on one series
-        extrapolates poorly from levels its training part never reached,
-        where the linear floor does not.
+        the forecast, which a series whose spread grows extrapolates).
+        With "all", a network fitted on one series extrapolates poorly
+        from levels its training part never reached, where the linear
+        floor does not.
 """
 FLOOR_FITTED_DOC = """\
     floor_ : sklearn.linear_model.Ridge or RidgeCV, or None

@@ -17,8 +17,9 @@ from ._optional import require
 from .preprocessing import make_windows
 
 __all__ = [
-    "load_sunspots", "load_co2", "load_macrodata", "forecasting_split", "make_dates", "make_reversal",
-    "DATE_LOCALES", "DATE_FORMATS", "load_tourism", "load_taylor", "load_airpassengers",
+    "load_sunspots", "load_co2", "load_macrodata", "forecasting_split", "make_dates",
+    "make_reversal", "DATE_LOCALES", "DATE_FORMATS", "load_tourism", "load_taylor",
+    "load_airpassengers",
 ]
 
 # Locales and babel formats whose renderings identify their locale, so the
