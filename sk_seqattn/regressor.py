@@ -20,7 +20,7 @@ from ._quantiles import QUANTILE_CONSTRAINTS, QUANTILE_FITTED_DOC, QUANTILE_PARA
     _QuantileForecasts
 from ._scoring import _StepwiseR2
 from ._scaling import SCALING_CONSTRAINTS, SCALING_FITTED_DOC, SCALING_PARAMS_DOC, \
-    TRANSFORMS, _WindowScaling, as_float32, denormalize
+    TRANSFORMS, _WindowScaling, as_float32, denormalize, normalize_targets
 from .net import PinballLoss, TailSplit
 
 __all__ = ["Seq2SeqAttentionRegressor"]
@@ -318,9 +318,8 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _RegressorInputChec
         train, valid = (slice(None), None) if split is None else split.indices(len(y))
         X, future = self._transformed(X, fit=True, fit_rows=train)
         X_net, future_net, undo, level = self._normalized_inputs(X, future)
-        target_mean, target_scale, season = undo
         y = self._transform_targets(y, in_X=False)
-        y_net = (y - target_mean) / target_scale - season  # (n_samples, horizon, n_targets)
+        y_net = normalize_targets(y, undo)  # (n_samples, horizon, n_targets)
         self._fit_floor(X[train], None if future is None else future[train], y[train])
 
         inputs = self._network_inputs(X_net, future_net, level, self._base(X, future, undo))
