@@ -14,7 +14,7 @@ alone, among the whole window, its last half and whole, and its last
 quarter, half and whole.
 
     python benchmarks/forecast_accuracy.py [--seeds 5] [--series sunspots co2 airpassengers]
-        [--attention dot none] [--param linear_floor=False ...]
+        [--attention dot none] [--param floor=None ...]
         [--lookback-search sunspots]
 """
 

@@ -8,16 +8,17 @@ floor would do. Each row is the
 floor alone (no network; deterministic, so one run), test MASE on the
 protocols of forecast_accuracy.py:
 
-- the whole window: ``RidgeCV`` over ``FLOOR_ALPHAS`` (sk_seqattn/_floor.py)
-  by leave-one-out, on the normalised window and the window's statistics,
-  without an intercept (the regressor's floor with ``floor_lookback=None``);
+- the whole window: ``RidgeCV`` over ``FLOOR_ALPHAS``
+  (sk_seqattn/forecasting/floor.py) by leave-one-out, on the normalised
+  window and the window's statistics, without an intercept (the regressor's
+  floor, ``LinearFloorRegressor(lookback=None)``);
   every ridge below is fitted without an intercept too, as the regressor's
   is; the row "with an intercept" is the floor before that (a constant in
   normalised units, i.e. a multiple of the window's spread in the series'
   units);
-- the regressor's default, ``floor_lookback="auto"``: the whole window, its
-  last half or quarter by a time-ordered split of the training windows and
-  the one-standard-error rule (sk_seqattn/_floor.py);
+- the regressor's default floor, ``LinearFloorRegressor()`` (``lookback="auto"``):
+  the whole window, its last half or quarter by a time-ordered split of the
+  training windows and the one-standard-error rule (sk_seqattn/forecasting/floor.py);
 - "weighted": each window weighted by its target scale squared (normalised
   to mean 1), so the squared error is in the series' own units, as a Ridge
   on raw lags has it;
@@ -40,9 +41,9 @@ protocols of forecast_accuracy.py:
   in each fold, earliest first), which is what a default would have to
   choose it by;
 - the whole window's floor fitted without the last 10% or 20% of the
-  training windows (and a gap of ``horizon - 1``), as with
-  ``early_stopping=True``: how much the forecast depends on the most
-  recent windows.
+  training windows (and a gap of ``horizon - 1``), as the regressor's is
+  with ``validation_fraction`` 0.1 or 0.2 (early stopping): how much the
+  forecast depends on the most recent windows.
 
     python benchmarks/forecast_floor_variants.py [--series sunspots co2 airpassengers]
 """
@@ -55,11 +56,10 @@ from forecast_accuracy import PROTOCOLS, airline_model, ar_max_lags, autoregress
 from sklearn.linear_model import Ridge, RidgeCV
 from sklearn.model_selection import TimeSeriesSplit
 
-from sk_seqattn import Seq2SeqAttentionRegressor
+from sk_seqattn import LinearFloorRegressor
 from sk_seqattn.datasets import forecasting_split
+from sk_seqattn.forecasting.floor import FLOOR_ALPHAS
 from sk_seqattn.metrics import mean_absolute_scaled_error
-from sk_seqattn._floor import FLOOR_ALPHAS
-from sk_seqattn._scaling import denormalize
 
 
 class Floor:
@@ -67,17 +67,18 @@ class Floor:
 
     def __init__(self, X_train, y_train, k):
         self.k = k
-        # One epoch: only the fitted normalisation and floor are used.
-        self.reg = Seq2SeqAttentionRegressor(max_epochs=1, random_state=0).fit(
-            X_train[:, -k:], y_train)
+        # Only the fitted normalisation (per window, with the window
+        # statistics) of the floor on the last k steps is used.
+        self.scaler = LinearFloorRegressor(lookback=None).fit(X_train[:, -k:], y_train).scaler_
         self.F, self.mean, self.scale = self.features(X_train)
         self.Y = (y_train - self.mean) / self.scale  # normalised targets
 
     def features(self, X):
-        reg = self.reg
-        X_net, future, (mean, scale, _), level = reg._prepare(
-            reg._check_X(X[:, -self.k:], reset=False))
-        return reg._floor_inputs(X_net, future, level), mean[:, :, 0], scale[:, :, 0]
+        # The floor's features: the normalised window, then each window's
+        # 1 / scale and mean / scale.
+        scaled = self.scaler.transform(X[:, -self.k:, None])
+        F = np.concatenate([scaled.window.reshape(len(X), -1), scaled.level], axis=1)
+        return F, scaled.mean[:, :, 0], scaled.scale[:, :, 0]
 
     def weights(self, rows=slice(None)):
         w = self.scale[rows, 0] ** 2
@@ -156,13 +157,9 @@ def main(argv=None):
         with_intercept = RidgeCV(alphas=FLOOR_ALPHAS).fit(whole.F, whole.Y)
         row("whole window, leave-one-out alpha, with an intercept",
             whole.forecast(with_intercept, split.X_test), f"alpha {with_intercept.alpha_:g}")
-        auto = Seq2SeqAttentionRegressor(max_epochs=1, random_state=0).fit(
-            split.X_train, split.y_train)  # floor_lookback="auto"
-        X, future = auto._transformed(auto._check_X(split.X_test, reset=False))
-        undo = auto._normalized_inputs(X, future)[2]
-        forecast = denormalize(auto._floor_forecast(X, future, undo), undo)
-        row('floor_lookback="auto" (the default)', forecast[:, :, 0],
-            f"k {auto.floor_lookback_}, alpha {auto.floor_.alpha_:g}")
+        auto = LinearFloorRegressor().fit(split.X_train, split.y_train)  # lookback="auto"
+        row('lookback="auto" (the default)', auto.predict(split.X_test),
+            f"k {auto.lookback_}, alpha {auto.ridge_.alpha_:g}")
         loo_w = RidgeCV(alphas=FLOOR_ALPHAS, fit_intercept=False).fit(whole.F, whole.Y, sample_weight=whole.weights())
         row("weighted by scale^2, leave-one-out alpha", whole.forecast(loo_w, split.X_test),
             f"alpha {loo_w.alpha_:g}")
@@ -191,8 +188,8 @@ def main(argv=None):
         row(f"mean of the floors on the last {combo} steps",
             np.mean([forecasts[k] for k in combo], axis=0))
         # Recency weighting, on the lookback the default chooses.
-        floor = floors.get(auto.floor_lookback_) or Floor(split.X_train, split.y_train,
-                                                          auto.floor_lookback_)
+        floor = floors.get(auto.lookback_) or Floor(split.X_train, split.y_train,
+                                                    auto.lookback_)
         unweighted = fold_errors(floor, split.y_train, horizon)
         for fraction in (1.0, 0.5, 0.25):
             ridge = RidgeCV(alphas=FLOOR_ALPHAS, fit_intercept=False).fit(

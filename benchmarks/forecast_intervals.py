@@ -9,11 +9,11 @@ series), with the point forecast's MASE. In one run: statsmodels' ETS
 (state-space ``ETSModel``, the lowest-AICc of four forms, its own
 prediction intervals; its mean forecast stands in for the median) and
 ``Seq2SeqAttentionRegressor(quantiles=(0.1, 0.5, 0.9))`` trained once on the
-pooled windows of all series (mean +- std over seeds), as trained and with
-``conformal=True`` (its quantiles calibrated on the latest 10% of the
-windows, held out from training after a gap of ``--gap`` windows; by
-default ``(horizon - 1) * n_series``, so that no calibration target is a
-training target). ``--backtest`` moves the forecast origin 24 months back:
+pooled windows of all series (mean +- std over seeds), as trained and
+wrapped in ``ConformalForecaster`` (its quantiles calibrated on the latest
+10% of the windows, held out from training after a gap of ``--gap``
+windows; by default ``(horizon - 1) * n_series``, so that no calibration
+target is a training target). ``--backtest`` moves the forecast origin 24 months back:
 the last 24 months of each training part become the test values.
 
     python benchmarks/forecast_intervals.py [--methods ets regressor conformal] [--seeds 3]
@@ -32,7 +32,7 @@ from _report import parse_params, print_header
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
-from sk_seqattn import Seq2SeqAttentionRegressor, last_windows, make_windows
+from sk_seqattn import ConformalForecaster, Seq2SeqAttentionRegressor, last_windows, make_windows
 from sk_seqattn.datasets import load_tourism
 from sk_seqattn.metrics import interval_coverage, mean_absolute_scaled_error, mean_pinball_loss
 
@@ -152,18 +152,19 @@ def main(argv=None):
     X, y = make_windows(train, args.n_in, HORIZON)
     X_last, _ = last_windows(train, args.n_in)
     variants = {
-        "regressor": ("", {}),
-        "conformal": (", conformal", dict(conformal=True, validation_gap=args.gap)),
+        "regressor": ("", lambda reg: reg),
+        # Calibrated on the last 10% of the windows (calibration_fraction's default).
+        "conformal": (", conformal", lambda reg: ConformalForecaster(reg, gap=args.gap)),
     }
     for method in ("regressor", "conformal"):
         if method not in args.methods:
             continue
-        suffix, extra = variants[method]
+        suffix, wrap = variants[method]
         results, seconds = [], []
         for seed in range(args.seeds):
             start = time.perf_counter()
-            reg = Seq2SeqAttentionRegressor(quantiles=QUANTILES, random_state=seed,
-                                            **{**params, **extra})
+            reg = wrap(Seq2SeqAttentionRegressor(quantiles=QUANTILES, random_state=seed,
+                                                 **params))
             reg.fit(X, y)
             seconds.append(time.perf_counter() - start)
             results.append(scores(train, test, reg.predict_quantiles(X_last)))

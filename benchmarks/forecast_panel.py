@@ -24,11 +24,14 @@ import numpy as np
 import statsmodels
 from _report import parse_params, print_header, standardise_windows
 from sklearn.linear_model import Ridge
+from skorch.callbacks import EarlyStopping
+from skorch.utils import noop
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 from statsmodels.tsa.forecasting.theta import ThetaModel
 from statsmodels.tsa.holtwinters import ExponentialSmoothing
 
-from sk_seqattn import LookbackEnsemble, Seq2SeqAttentionRegressor, last_windows, make_windows
+from sk_seqattn import (LookbackEnsemble, Seq2SeqAttentionRegressor, SeedEnsemble, last_windows,
+                        make_windows)
 from sk_seqattn.datasets import load_tourism
 from sk_seqattn.metrics import mean_absolute_scaled_error, seasonal_naive
 
@@ -93,19 +96,26 @@ def forecast_ridge(train, log=False):
     return list(inverse(ridge.predict(X) * scale + mean))
 
 
-def ablation(n_series):
-    """One lever changed at a time: {label: parameters that change}."""
+def ablation():
+    """One lever changed at a time: {label: (parameters that change, wrapper or None)}.
+
+    A wrapper takes the regressor (with its seed) and returns the model to fit.
+    """
     return {
-        "linear_floor=False": {"linear_floor": False},
-        "target_transform=None": {"target_transform": None},
-        "season_length=12": {"season_length": M},
-        "loss='mae'": {"loss": "mae"},
-        "attention='none'": {"attention": "none"},
-        "ensemble_size=3": {"ensemble_size": 3},
-        # The pooled windows are in time order across the panel, so the
-        # gap is horizon - 1 windows of every series.
-        "early_stopping=True": {"early_stopping": True, "max_epochs": 30,
-                                "validation_gap": (HORIZON - 1) * n_series},
+        "floor=None": ({"floor": None}, None),
+        "target_transform=None": ({"target_transform": None}, None),
+        "loss='mae'": ({"loss": "mae"}, None),
+        "attention='none'": ({"attention": "none"}, None),
+        "SeedEnsemble(n_estimators=3)": ({}, lambda reg: SeedEnsemble(
+            reg, n_estimators=3, random_state=reg.random_state)),
+        # The validation tail is the last 10% of the pooled windows, after a
+        # gap of horizon - 1 windows (the regressor's, fixed): the windows are
+        # in time order across the panel, so its first targets overlap the
+        # training part's last ones.
+        "EarlyStopping, validation_fraction=0.1": ({
+            "callbacks": [("early_stopping", EarlyStopping(
+                monitor="valid_loss", patience=10, load_best=True, sink=noop))],
+            "validation_fraction": 0.1, "max_epochs": 30}, None),
     }
 
 
@@ -194,25 +204,25 @@ def main(argv=None):
         # A series shorter than n_in is left-padded with NaN: LookbackEnsemble
         # forecasts it with the members whose lookbacks it covers.
         X_last, _ = last_windows(train, n_in, fill_value=np.nan)
-        for label, change in variants.items():
+        for label, (change, wrap) in variants.items():
             errors, seconds = [], []
             for seed in range(args.seeds):
                 start = time.perf_counter()
-                model = build(Seq2SeqAttentionRegressor(random_state=seed,
-                                                        **{**params, **change}))
+                model = Seq2SeqAttentionRegressor(random_state=seed, **{**params, **change})
+                model = build(model if wrap is None else wrap(model))
                 model.fit(X, y)
                 seconds.append(time.perf_counter() - start)
                 errors.append(panel_mase(train, test, list(model.predict(X_last))))
             row(label, f"{np.mean(errors):.3f} +- {np.std(errors):.3f}", np.mean(seconds))
 
     if "regressor" in args.methods:
-        variants = {f"Seq2SeqAttentionRegressor, L={args.n_in}": {}}
+        variants = {f"Seq2SeqAttentionRegressor, L={args.n_in}": ({}, None)}
         if args.ablation:
-            variants.update({f"  {label}": change for label, change in ablation(n_series).items()})
+            variants.update({f"  {label}": variant for label, variant in ablation().items()})
         learned_rows(args.n_in, variants, lambda reg: reg)
     if "lookbacks" in args.methods:
         label = f"LookbackEnsemble, L={','.join(map(str, args.lookbacks))}"
-        learned_rows(max(args.lookbacks), {label: {}},
+        learned_rows(max(args.lookbacks), {label: ({}, None)},
                      lambda reg: LookbackEnsemble(estimator=reg, lookbacks=args.lookbacks))
 
     print()

@@ -11,12 +11,18 @@ how ``LookbackEnsemble`` combines its members.
 
 Two options monkeypatch the package to try ideas before building them:
 ``--scale`` divides each window by another spread ("none": only centre it;
-"sdiff": the mean absolute 12-month difference; "diff": of 1 month), and
-``--static`` is the prototype of ``window_stats="all"`` (the network reads
-the asinh of the window statistics at every step).
+"sdiff": the mean absolute 12-month difference; "diff": of 1 month; the
+floor's windows too), and ``--static`` is the prototype of the network
+reading the window statistics (the asinh of each window's ``1 / scale`` and
+``mean / scale``, at every step), which became the regressor's
+``window_stats="all"`` and has since been removed from the package. The
+``--scale`` figures predate the floor's window statistics and its lookback
+choice; "sdiff" now needs ``n_in >= 52``: the floor's ``lookback="auto"``
+also tries the last quarter of the window, which must span more than 12
+months.
 
     python benchmarks/forecast_panel_explore.py --split valid --n-in 60 [--seeds 2]
-        [--param window_stats='"all"'] [--static] [--scale sdiff] [--cosine]
+        [--param hidden_size=64] [--static] [--scale sdiff] [--cosine]
     python benchmarks/forecast_panel_explore.py --split test --combine 36 48 60
 """
 import argparse
@@ -30,11 +36,10 @@ import numpy as np
 from sk_seqattn import Seq2SeqAttentionRegressor, last_windows, make_windows
 from sk_seqattn.datasets import load_tourism
 from sk_seqattn.metrics import mean_absolute_scaled_error
-from sk_seqattn import _scaling
-from sk_seqattn._scaling import nonzero_scale
+from sk_seqattn.forecasting.scaling import WindowScaler, nonzero_scale
 
 SCALE = {"kind": "std", "m": 12}
-orig = _scaling._WindowScaling._normalization
+orig = WindowScaler._statistics
 
 def patched(self, X):
     if self.normalize != "window" or SCALE["kind"] == "std":
@@ -49,7 +54,7 @@ def patched(self, X):
         s = np.abs(np.diff(X, axis=1)).mean(axis=1, keepdims=True)
     s = np.maximum(s, self.window_scale_floor_)
     return mean, nonzero_scale(s, mean)
-_scaling._WindowScaling._normalization = patched
+WindowScaler._statistics = patched
 
 p = argparse.ArgumentParser()
 p.add_argument("--split", default="valid")
@@ -64,16 +69,19 @@ p.add_argument("--combine", type=int, nargs="*", default=None, metavar="N_IN",
                help="score the mean of the saved default-variant forecasts over these n_in")
 a = p.parse_args()
 if a.static:
-    from sk_seqattn import regressor as R
+    import functools
+    from sk_seqattn.forecasting import regressor as R
     from sk_seqattn.nn import forecasting as NF
     orig_init = NF.Seq2SeqRegressionNetwork.__init__
     def init(self, n_features, *args, **kw):
         orig_init(self, n_features + 2, *args, **kw)
     R.Seq2SeqRegressionNetwork.__init__ = init
+    # The regressor's normalisation also returns the window statistics (Scaled.level).
+    R.WindowScaler = functools.partial(WindowScaler, window_stats=True)
     orig_inputs = R.Seq2SeqAttentionRegressor._network_inputs
-    def net_inputs(self, X_net, future_net=None, level=None):
-        inputs = orig_inputs(self, X_net, future_net, level)
-        lv = np.repeat(np.arcsinh(level)[:, None, :], X_net.shape[1], axis=1).astype(np.float32)
+    def net_inputs(self, X, scaled):
+        inputs = orig_inputs(self, X, scaled)
+        lv = np.repeat(np.arcsinh(scaled.level)[:, None, :], inputs["X"].shape[1], axis=1).astype(np.float32)
         inputs["X"] = np.concatenate([inputs["X"], lv], axis=2)
         return inputs
     R.Seq2SeqAttentionRegressor._network_inputs = net_inputs

@@ -104,9 +104,8 @@ def main(argv=None):
     for name, (load, n_in, horizon) in PROTOCOLS.items():
         split = forecasting_split(load(), n_in, horizon)
         X, y = normalised(split.X_train, split.y_train)
-        estimator = Seq2SeqAttentionRegressor(
-            max_epochs=args.epochs, random_state=0, n_threads=args.threads, **params
-        )
+        # torch.set_num_threads above sets the estimator's threads too.
+        estimator = Seq2SeqAttentionRegressor(max_epochs=args.epochs, random_state=0, **params)
         runs = {"estimator": [], "plain": [], "stepwise": [], "input_feeding": []}
         # One untimed round first: the first fit of a process pays torch's warm-up.
         for repeat in range(args.repeats + 1):

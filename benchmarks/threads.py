@@ -1,13 +1,15 @@
-"""torch threads: one fit alone, and GridSearchCV(n_jobs=2), by n_threads.
+"""torch threads: one fit alone, and GridSearchCV(n_jobs=2), by torch's thread count.
 
 Workload: the regressor on the co2 protocol (L=104, H=52, 1,672 windows),
---epochs epochs. Alone: n_threads=1 vs 2. Under GridSearchCV(n_jobs=2) over
-four attention scores with cv=2 (8 fits): the default n_threads=None (joblib
-sets OMP_NUM_THREADS=cores//n_jobs in its workers, so 1 here) vs forcing
-n_threads=2 in each worker (2 workers x 2 threads on the cores). Each search
-runs in a fresh process (its time includes the imports) and process group;
-one still running after --limit times the default's time is stopped, and the
-table says so.
+--epochs epochs. The regressor uses torch's intra-op thread count
+(``torch.set_num_threads``; it has no thread parameter of its own). Alone:
+1 vs 2 threads. Under GridSearchCV(n_jobs=2) over four attention scores
+with cv=2 (8 fits): joblib's default (it sets OMP_NUM_THREADS=cores//n_jobs
+in its workers, so 1 here) vs forcing 2 threads in each worker
+(``joblib.parallel_config(backend="loky", inner_max_num_threads=2)``: 2
+workers x 2 threads on the cores). Each search runs in a fresh process (its
+time includes the imports) and process group; one still running after
+--limit times the default's time is stopped, and the table says so.
 
     python benchmarks/threads.py [--epochs 2] [--limit 10]
 """
@@ -19,7 +21,9 @@ import subprocess
 import sys
 import time
 
+import torch
 from _report import print_header, timed
+from joblib import parallel_config
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 
 from sk_seqattn import Seq2SeqAttentionRegressor
@@ -44,8 +48,12 @@ def main(argv=None):
     print_header(f"co2 windows {X.shape}, {args.epochs} epochs per fit")
 
     def fit(n_threads):
-        return Seq2SeqAttentionRegressor(max_epochs=args.epochs, n_threads=n_threads,
-                                         random_state=0).fit(X, y)
+        previous = torch.get_num_threads()
+        torch.set_num_threads(n_threads)
+        try:
+            return Seq2SeqAttentionRegressor(max_epochs=args.epochs, random_state=0).fit(X, y)
+        finally:
+            torch.set_num_threads(previous)
 
     fit(1)  # warm-up
     alone = {n: timed(lambda: fit(n))[1] for n in (1, 2)}
@@ -67,12 +75,15 @@ def main(argv=None):
 
 
 def search(n_threads, epochs):
+    """n_threads None: joblib's default threads per worker; else that many."""
     split = forecasting_split(load_co2(), 104, 52)
-    estimator = Seq2SeqAttentionRegressor(max_epochs=epochs, n_threads=n_threads,
-                                          random_state=0)
+    estimator = Seq2SeqAttentionRegressor(max_epochs=epochs, random_state=0)
     grid = {"attention": ["dot", "general", "concat", "location"]}
-    GridSearchCV(estimator, grid, cv=TimeSeriesSplit(2), n_jobs=2, refit=False).fit(
-        split.X_train, split.y_train)
+    # loky is GridSearchCV's default backend; inner_max_num_threads=None keeps
+    # its default, cores // n_jobs threads per worker.
+    with parallel_config(backend="loky", inner_max_num_threads=n_threads):
+        GridSearchCV(estimator, grid, cv=TimeSeriesSplit(2), n_jobs=2, refit=False).fit(
+            split.X_train, split.y_train)
 
 
 def run_search(n_threads, epochs, timeout):

@@ -26,7 +26,7 @@ import torch
 from _report import print_header
 from translator_profile import fitted_reference_batch, step
 
-from sk_seqattn.translator import _pad_with_end
+from sk_seqattn.translation.translator import _pad_with_end
 
 
 def gradients(module, criterion, batch):

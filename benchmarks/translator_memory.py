@@ -17,7 +17,7 @@ from _report import print_header
 
 from sk_seqattn import Seq2SeqAttentionTranslator, WordTokenizer
 from sk_seqattn.datasets import make_reversal
-from sk_seqattn.translator import _pad_with_end
+from sk_seqattn.translation.translator import _pad_with_end
 
 
 def peak_rss_mib():

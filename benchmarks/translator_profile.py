@@ -51,7 +51,7 @@ from translator_speed import MODEL
 
 from sk_seqattn import Seq2SeqAttentionTranslator, WordTokenizer
 from sk_seqattn.nn import decoder as decoder_module
-from sk_seqattn.translator import _pad_with_end
+from sk_seqattn.translation.translator import _pad_with_end
 
 STATS = {"median": statistics.median, "min": min}
 ROWS = [

@@ -35,9 +35,9 @@ from _report import print_header, timed
 from sk_seqattn import Seq2SeqAttentionTranslator, WordTokenizer
 from sk_seqattn.datasets import make_reversal
 from sk_seqattn.nn import Seq2SeqTranslationNetwork
-from sk_seqattn.net import BucketBatchSampler, SequenceCrossEntropy, collate_token_batch
-from sk_seqattn.tokenizers import PAD_ID
-from sk_seqattn._token_ids import _pad_with_end
+from sk_seqattn.training.net import BucketBatchSampler, SequenceCrossEntropy, collate_token_batch
+from sk_seqattn.translation.tokenizers import PAD_ID
+from sk_seqattn.translation._token_ids import _pad_with_end
 
 OPENNMT = {"tok/s": 24500, "exact": 0.975, "greedy s": 1.9, "beam5 s": 4.4}
 MODEL = dict(attention="general", embedding_dim=64, hidden_size=128, batch_size=64,

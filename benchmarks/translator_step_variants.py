@@ -28,7 +28,7 @@ from _report import print_header
 from torch.nn import functional as F
 from translator_profile import fitted_reference_batch, step
 
-from sk_seqattn.attention import GlobalAttention
+from sk_seqattn.nn.attention import GlobalAttention
 from sk_seqattn.nn import decoder as decoder_module
 
 

@@ -77,7 +77,7 @@ from skorch.callbacks import Callback
 from translator_speed import MODEL
 
 from sk_seqattn import Seq2SeqAttentionTranslator, WordTokenizer
-from sk_seqattn.tokenizers import PAD_ID
+from sk_seqattn.translation.tokenizers import PAD_ID
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "bench" / "opennmt"
 N_TRAIN, N_VALID, BATCH = 20000, 1000, 64

@@ -1,17 +1,29 @@
-"""sk_seqattn: Luong-attention sequence-to-sequence models as scikit-learn estimators."""
+"""sk_seqattn: Luong-attention sequence-to-sequence models as scikit-learn estimators.
 
-from .ensemble import LookbackEnsemble
-from .persistence import load, save
-from .preprocessing import calendar_features, forecasts_to_frame, last_windows, make_windows
-from .regressor import Seq2SeqAttentionRegressor
-from .tokenizers import BPETokenizer, CharTokenizer, WordTokenizer
-from .translator import AttentionMap, Seq2SeqAttentionTranslator
+Forecasting lives in :mod:`sk_seqattn.forecasting`, translation in
+:mod:`sk_seqattn.translation`, the torch networks in :mod:`sk_seqattn.nn`,
+the skorch layer in :mod:`sk_seqattn.training`, model files in
+:mod:`sk_seqattn.io` and the command line in :mod:`sk_seqattn.cli`; the
+public names are imported here.
+"""
+
+from .forecasting.conformal import ConformalForecaster
+from .forecasting.ensemble import LookbackEnsemble, SeedEnsemble
+from .forecasting.floor import LinearFloorRegressor
+from .forecasting.regressor import Seq2SeqAttentionRegressor
+from .forecasting.windows import calendar_features, forecasts_to_frame, last_windows, make_windows
+from .io.persistence import load, save
+from .translation.tokenizers import BPETokenizer, CharTokenizer, WordTokenizer
+from .translation.translator import AttentionMap, Seq2SeqAttentionTranslator
 
 __all__ = [
     "AttentionMap",
     "BPETokenizer",
     "CharTokenizer",
+    "ConformalForecaster",
+    "LinearFloorRegressor",
     "LookbackEnsemble",
+    "SeedEnsemble",
     "Seq2SeqAttentionRegressor",
     "Seq2SeqAttentionTranslator",
     "WordTokenizer",

@@ -14,7 +14,7 @@ import pandas as pd
 from sklearn.utils import Bunch, check_random_state
 
 from ._optional import require
-from .preprocessing import make_windows
+from .forecasting.windows import make_windows
 
 __all__ = [
     "load_sunspots", "load_co2", "load_macrodata", "forecasting_split", "make_dates",

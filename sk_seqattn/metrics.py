@@ -9,7 +9,7 @@ import numpy as np
 from sklearn.metrics import accuracy_score, make_scorer
 
 from ._optional import require
-from .tokenizers import check_texts
+from .translation.tokenizers import check_texts
 
 __all__ = [
     "mean_absolute_scaled_error", "seasonal_naive", "mean_pinball_loss", "interval_coverage",

@@ -14,8 +14,9 @@ import pandas as pd
 import pytest
 
 from sk_seqattn import (
-    BPETokenizer, CharTokenizer, Seq2SeqAttentionRegressor, Seq2SeqAttentionTranslator,
-    WordTokenizer, calendar_features, last_windows, make_windows,
+    BPETokenizer, CharTokenizer, ConformalForecaster, LinearFloorRegressor, SeedEnsemble,
+    Seq2SeqAttentionRegressor, Seq2SeqAttentionTranslator, WordTokenizer, calendar_features,
+    last_windows, make_windows,
 )
 from sk_seqattn.metrics import (
     exact_match, interval_coverage, mean_absolute_scaled_error, mean_pinball_loss,
@@ -71,14 +72,19 @@ CASES = [
     ("reg quantile outside (0, 1)", lambda: _fit(quantiles=(0.1, 1.2))(X_OK, Y_OK), "quantiles"),
     ("reg unsorted quantiles", lambda: _fit(quantiles=(0.9, 0.1))(X_OK, Y_OK), "quantiles"),
     ("reg duplicated quantiles", lambda: _fit(quantiles=(0.1, 0.1))(X_OK, Y_OK), "quantiles"),
-    ("reg conformal without quantiles", lambda: _fit(conformal=True)(X_OK, Y_OK), "conformal"),
+    ("conformal without quantiles",
+     lambda: ConformalForecaster(estimator=LinearFloorRegressor()).fit(X_OK, Y_OK), "quantiles"),
+    ("floor lookback past the window",
+     lambda: LinearFloorRegressor(lookback=20).fit(X_OK, Y_OK), "lookback"),
+    ("seed ensemble of a member without seeds",
+     lambda: SeedEnsemble(estimator=LinearFloorRegressor()).fit(X_OK, Y_OK), "estimator"),
     ("reg unknown attention", lambda: _fit(attention="local")(X_OK, Y_OK), "attention"),
     ("reg odd hidden with bidirectional",
-     lambda: _fit(bidirectional=True, hidden_size=5)(X_OK, Y_OK), "hidden_size"),
+     lambda: _fit(net_params={"module__bidirectional": True}, hidden_size=5)(X_OK, Y_OK),
+     "hidden_size"),
     ("reg future feature out of range",
      lambda: _fit(future_features=[3])(np.dstack([X_OK, X_OK]), Y_OK), "future_features"),
-    ("reg season longer than window", lambda: _fit(season_length=20)(X_OK, Y_OK),
-     "season_length"),
+    ("reg bad floor", lambda: _fit(floor="ridge")(X_OK, Y_OK), "floor"),
     ("reg non-prefixed net_params", lambda: _fit(net_params={"lr": 1})(X_OK, Y_OK),
      "net_params"),
     ("reg cuda missing", lambda: _fit(device="cuda")(X_OK, Y_OK)

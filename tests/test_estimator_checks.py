@@ -21,8 +21,8 @@ from sklearn.utils.estimator_checks import (
 )
 
 from sk_seqattn import (
-    BPETokenizer, CharTokenizer, LookbackEnsemble, Seq2SeqAttentionRegressor,
-    Seq2SeqAttentionTranslator, WordTokenizer,
+    BPETokenizer, CharTokenizer, ConformalForecaster, LinearFloorRegressor, LookbackEnsemble,
+    SeedEnsemble, Seq2SeqAttentionRegressor, Seq2SeqAttentionTranslator, WordTokenizer,
 )
 
 # Small and quick: the checks fit dozens of times on tiny data.
@@ -30,13 +30,22 @@ ESTIMATORS = [
     Seq2SeqAttentionRegressor(hidden_size=8, max_epochs=2, batch_size=16),
     Seq2SeqAttentionRegressor(attention="location", input_feeding=True,
                               hidden_size=8, max_epochs=2, batch_size=16),
-    Seq2SeqAttentionRegressor(quantiles=(0.1, 0.9), ensemble_size=2,
+    Seq2SeqAttentionRegressor(quantiles=(0.1, 0.9), floor=None,
                               hidden_size=8, max_epochs=2, batch_size=16),
-    Seq2SeqAttentionRegressor(alignment="local-p", local_width=2, input_feeding=True,
-                              hidden_size=8, max_epochs=2, batch_size=16, n_threads=1),
+    Seq2SeqAttentionRegressor(alignment="local-p", input_feeding=True,
+                              net_params={"module__local_width": 2},
+                              hidden_size=8, max_epochs=2, batch_size=16),
+    LinearFloorRegressor(),
+    LinearFloorRegressor(alpha=1.0, lookback=None),
     LookbackEnsemble(estimator=Seq2SeqAttentionRegressor(hidden_size=8, max_epochs=2,
-                                                         batch_size=16, n_threads=1),
+                                                         batch_size=16),
                      lookbacks=(0.5, 1.0)),
+    SeedEnsemble(estimator=Seq2SeqAttentionRegressor(hidden_size=8, max_epochs=2,
+                                                     batch_size=16), n_estimators=2),
+    # A seeded member: the wrapper itself draws nothing at random.
+    ConformalForecaster(estimator=Seq2SeqAttentionRegressor(quantiles=(0.1, 0.9), hidden_size=8,
+                                                            max_epochs=2, batch_size=16,
+                                                            random_state=0)),
     Seq2SeqAttentionTranslator(embedding_dim=4, hidden_size=8, max_epochs=1),
     CharTokenizer(),
     WordTokenizer(),
@@ -64,8 +73,8 @@ def test_sklearn_compatible(estimator, check):
     check(estimator)
 
 
-STRING_ESTIMATORS = [est for est in ESTIMATORS
-                     if not isinstance(est, (Seq2SeqAttentionRegressor, LookbackEnsemble))]
+STRING_ESTIMATORS = [est for est in ESTIMATORS if isinstance(
+    est, (Seq2SeqAttentionTranslator, CharTokenizer, WordTokenizer, BPETokenizer))]
 TEXTS = ["abc", "cab", "bca", "a b c", "ccc", "ab"] * 3
 
 

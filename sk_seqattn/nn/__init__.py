@@ -5,8 +5,8 @@ One module per concern: :mod:`.encoder` (the RNN over the source),
 :mod:`.fused_decoder`, its teacher-forced input-feeding loop as one
 autograd function),
 :mod:`.forecasting` and :mod:`.translation` (the networks the estimators
-train). The attention layers themselves are :mod:`sk_seqattn.attention`
-(global) and :mod:`sk_seqattn.local_attention` (local-m, local-p).
+train). The attention layers themselves are :mod:`sk_seqattn.nn.attention`
+(global) and :mod:`sk_seqattn.nn.local_attention` (local-m, local-p).
 """
 
 from .decoder import AttentionDecoder

@@ -11,8 +11,8 @@ Bahdanau), a teacher-forced decoder without input feeding computes every
 ``h_t`` in ONE RNN call and all attention in batched matrix products
 (:meth:`AttentionDecoder.forward`). Input feeding makes step ``t`` depend on
 ``~h_{t-1}``, which forces the step loop (:meth:`AttentionDecoder.step`).
-The attention is global (:class:`~sk_seqattn.attention.GlobalAttention`) or
-local (:class:`~sk_seqattn.local_attention.LocalAttention`); local-m centres
+The attention is global (:class:`~sk_seqattn.nn.attention.GlobalAttention`) or
+local (:class:`~sk_seqattn.nn.local_attention.LocalAttention`); local-m centres
 its window on the target step ``t``, so the step loop passes ``t`` to every
 step, and the batched path numbers its steps from 0.
 
@@ -31,8 +31,8 @@ same numbers in fewer, in-place kernels.
 import torch
 from torch import nn
 
-from ..attention import GlobalAttention
-from ..local_attention import LocalAttention
+from .attention import GlobalAttention
+from .local_attention import LocalAttention
 from .encoder import RNN_CELLS
 from .fused_decoder import fused_feeding_forward, inference_step
 
@@ -59,7 +59,7 @@ class AttentionDecoder(nn.Module):
         Needed by "location" attention.
     alignment : {"global", "local-m", "local-p"}, default="global"
         Global attention, or Luong's local attention (see
-        :mod:`sk_seqattn.local_attention`). Ignored for attention "none".
+        :mod:`sk_seqattn.nn.local_attention`). Ignored for attention "none".
     local_width : int, default=10
         The local window's half-width ``D``.
     """

@@ -1,0 +1,14 @@
+"""Forecasting: numeric windows in, multi-step forecasts out.
+
+- :mod:`.windows`: cut series and panels into ``(X, y)`` windows, the last
+  window of every series, calendar features, forecasts as a DataFrame.
+- :mod:`.scaling`: the parts that map windows to a network's units and
+  back (:class:`TargetTransform`, :class:`WindowScaler`).
+- :mod:`.floor`: :class:`LinearFloorRegressor`, the ridge on normalised
+  windows that the network corrects; a baseline in its own right.
+- :mod:`.regressor`: :class:`Seq2SeqAttentionRegressor`, the network
+  around those parts.
+- :mod:`.conformal` and :mod:`.ensemble`: wrappers around any forecaster
+  (:class:`ConformalForecaster`, :class:`LookbackEnsemble`,
+  :class:`SeedEnsemble`).
+"""

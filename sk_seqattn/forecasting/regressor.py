@@ -1,0 +1,442 @@
+"""Seq2SeqAttentionRegressor: multi-step forecasting with Luong attention."""
+
+import numpy as np
+import torch
+from sklearn.base import RegressorMixin, _fit_context, clone
+from sklearn.utils._param_validation import HasMethods, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from ..nn import Seq2SeqRegressionNetwork
+from ..training.base import FITTED_NET_DOC, NETWORK_PARAMS_DOC, TRAINING_PARAMS_DOC, \
+    _BaseSeq2SeqAttention, parameter_docs
+from ..training.net import PinballLoss, TailSplit
+from ._checks import _WindowInputChecks
+from ._quantiles import check_quantiles, with_median
+from ._scoring import _StepwiseR2
+from .floor import LinearFloorRegressor
+from .scaling import TargetTransform, WindowScaler, as_float32
+
+__all__ = ["Seq2SeqAttentionRegressor"]
+
+_LOSSES = {"mse": torch.nn.MSELoss, "mae": torch.nn.L1Loss, "huber": torch.nn.HuberLoss}
+
+_NETWORK = ("attention", "alignment", "hidden_size", "num_layers", "cell", "dropout",
+            "input_feeding")
+_TRAINING = ("max_epochs", "batch_size", "lr", "optimizer", "callbacks",
+             "validation_fraction", "device", "random_state", "verbose", "net_params")
+
+
+class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _WindowInputChecks,
+                                _BaseSeq2SeqAttention):
+    __doc__ = """Forecast the next ``horizon`` steps of a series from a window of its past.
+
+    An RNN encoder reads the input window (the target's history and any
+    past covariates); an attentional RNN decoder (Luong et al., 2015)
+    produces the horizon. ``fit`` chains three parts, each undone in
+    reverse on the forecast:
+
+    1. ``target_transform`` (:class:`~sk_seqattn.forecasting.scaling.TargetTransform`)
+       on the targets and their history;
+    2. the window normalisation (:class:`~sk_seqattn.forecasting.scaling.WindowScaler`),
+       fitted on the training windows;
+    3. the ``floor`` (by default a :class:`~sk_seqattn.LinearFloorRegressor`),
+       fitted first: the decoder reads its forecast step by step and the
+       network learns the correction. Without a floor the decoder feeds
+       each step's value to the next instead.
+
+    Intervals calibrated on held-out windows, and ensembles over seeds or
+    window lengths, are wrappers around any forecaster:
+    :class:`~sk_seqattn.ConformalForecaster`, :class:`~sk_seqattn.SeedEnsemble`,
+    :class:`~sk_seqattn.LookbackEnsemble`.
+
+    Parameters
+    ----------
+{network}
+        The network's other settings are its module's arguments, set as
+        skorch-prefixed keys (stored in ``net_params``, grid-searchable):
+        ``module__local_width`` (the local window's half-width ``D``,
+        default 10, at least 1 for "local-p"), ``module__bidirectional``
+        (a bidirectional encoder, default False; ``hidden_size`` must then
+        be even) and ``module__teacher_forcing`` (the probability of
+        feeding the true previous target in training, default 1.0; below
+        1, scheduled sampling).
+
+    normalize : {{"window", "global"}} or None, default="window"
+        "window": each sample's input window is standardised by its own
+        mean and standard deviation (per feature), the targets by those of
+        their feature, and predictions are mapped back: it removes level
+        and trend. "global": one mean and deviation per feature from the
+        training windows. None: the values as given.
+
+    target_transform : {{"log", "log1p"}} or None, default=None
+        Applied to the targets and their history in ``X`` before
+        normalising, and undone on the forecast (``exp``, ``expm1``): a
+        multiplicative series (seasonal swings that grow with the level)
+        becomes additive. "log" needs positive values, "log1p" values
+        >= 0 (counts with zeros); anything else is a ``ValueError``.
+
+    floor : "linear", estimator or None, default="linear"
+        The forecast the network corrects: "linear" is a
+        :class:`~sk_seqattn.LinearFloorRegressor` with its defaults; an
+        estimator on windows (``fit(X, y)``, ``predict(X)``) is cloned and
+        fitted on the transformed training windows (its
+        ``future_features`` and ``target_features`` set to the
+        regressor's, where it has them); None: no floor. A linear floor
+        keeps the forecast at least as good as a linear autoregression of
+        the window even when the network has too few windows to learn (an
+        autoregressive "highway", as in LSTNet and DLinear).
+
+    loss : {{"mse", "mae", "huber"}}, default="mse"
+        Training loss on the normalised targets. "mae" estimates the
+        median, which suits MAE-based scores such as MASE.
+
+    quantiles : array-like of float in (0, 1), or None, default=None
+        Forecast these quantiles as well as the point forecast, e.g.
+        ``(0.1, 0.9)`` for an 80% interval: the network is trained with
+        the pinball loss on all of them and on the median (added if
+        missing), and ``loss`` is not used. ``predict`` then returns the
+        median, :meth:`predict_quantiles` the quantiles. Must be strictly
+        increasing. :class:`~sk_seqattn.ConformalForecaster` calibrates them
+        on held-out windows.
+
+    future_features : int, list of int or None, default=None
+        Features of a 3-D ``X`` known in advance for the forecast steps
+        (calendar, holidays, planned prices). ``X`` then spans ``n_in +
+        horizon`` steps: the first ``n_in`` are the input window, and at
+        each of the last ``horizon`` steps the decoder (and the floor)
+        also reads these features. The other features of those steps are
+        not used and may be NaN, as :func:`make_windows` with
+        ``future_covariates`` leaves them. A target feature cannot be one.
+
+    target_features : int, list of int or None, default=None
+        Which features of a 3-D ``X`` are the history of the targets
+        (``y``'s last axis, in order): they start the decoder and give
+        "window" normalisation its target statistics. None: the first
+        ``n_targets`` features. Ignored for 2-D ``X`` (one feature).
+
+{training}
+        Its time-ordered tail leaves ``horizon - 1`` samples out before it,
+        so that no validation target of a single series is also a
+        training target.
+
+    Attributes
+    ----------
+{fitted}
+    n_features_in_ : int
+        Columns of ``X`` as scikit-learn counts them: ``n_steps`` (axis 1).
+
+    feature_names_in_ : ndarray of str
+        Column names, when ``X`` was a DataFrame with string column names.
+
+    n_steps_in_ : int
+        Input window length (without the known-future steps).
+
+    n_input_features_ : int
+        Features per input step (1 for 2-D ``X``).
+
+    horizon_ : int
+        Output steps.
+
+    n_targets_ : int
+        Targets per output step.
+
+    target_features_ : ndarray of int
+        Positions of the targets' history among the input features.
+
+    future_features_ : ndarray of int or None
+        Positions of the known-future features.
+
+    quantiles_ : ndarray of float or None
+        The quantiles :meth:`predict_quantiles` returns.
+
+    target_transform_ : sk_seqattn.forecasting.scaling.TargetTransform
+        The transform of the targets (the identity without ``target_transform``).
+
+    scaler_ : sk_seqattn.forecasting.scaling.WindowScaler
+        The normalisation, with its statistics from the training windows
+        (without a ``validation_fraction`` tail).
+
+    floor_ : estimator or None
+        The fitted floor (on the training windows, without a validation tail).
+
+    See Also
+    --------
+    sk_seqattn.make_windows : Cut a series into ``(X, y)`` windows.
+    sk_seqattn.LinearFloorRegressor : The floor alone.
+    sk_seqattn.LookbackEnsemble : Regressors over several window lengths, averaged.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sk_seqattn import Seq2SeqAttentionRegressor, make_windows
+    >>> series = np.sin(np.arange(300) / 5)
+    >>> X, y = make_windows(series, n_in=20, n_out=5)
+    >>> reg = Seq2SeqAttentionRegressor(max_epochs=5, random_state=0).fit(X, y)
+    >>> reg.predict(X[:2]).shape
+    (2, 5)
+    >>> reg.attention_weights(X[:2]).shape
+    (2, 5, 20)
+    """.format(
+        network=parameter_docs(
+            NETWORK_PARAMS_DOC.format(hidden_size=32, input_feeding=False), _NETWORK),
+        training=parameter_docs(
+            TRAINING_PARAMS_DOC.format(max_epochs=100, batch_size=32, lr=0.0003), _TRAINING),
+        fitted=FITTED_NET_DOC,
+    )
+
+    _parameter_constraints = {
+        **{name: _BaseSeq2SeqAttention._parameter_constraints[name]
+           for name in _NETWORK + _TRAINING},
+        "normalize": [StrOptions({"window", "global"}), None],
+        "target_transform": [StrOptions({"log", "log1p"}), None],
+        "floor": [StrOptions({"linear"}), HasMethods(["fit", "predict"]), None],
+        "loss": [StrOptions(set(_LOSSES))],
+        "quantiles": ["array-like", None],
+        "future_features": LinearFloorRegressor._parameter_constraints["future_features"],
+        "target_features": LinearFloorRegressor._parameter_constraints["target_features"],
+    }
+
+    def __init__(
+        self,
+        *,
+        attention="dot",
+        alignment="global",
+        hidden_size=32,
+        num_layers=1,
+        cell="lstm",
+        dropout=0.0,
+        input_feeding=False,
+        normalize="window",
+        target_transform=None,
+        floor="linear",
+        loss="mse",
+        quantiles=None,
+        future_features=None,
+        target_features=None,
+        max_epochs=100,
+        batch_size=32,
+        lr=0.0003,
+        optimizer="adam",
+        callbacks=None,
+        validation_fraction=None,
+        device="cpu",
+        random_state=None,
+        verbose=0,
+        net_params=None,
+    ):
+        self.attention = attention
+        self.alignment = alignment
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.cell = cell
+        self.dropout = dropout
+        self.input_feeding = input_feeding
+        self.normalize = normalize
+        self.target_transform = target_transform
+        self.floor = floor
+        self.loss = loss
+        self.quantiles = quantiles
+        self.future_features = future_features
+        self.target_features = target_features
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.optimizer = optimizer
+        self.callbacks = callbacks
+        self.validation_fraction = validation_fraction
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+        self.net_params = net_params
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        tags.target_tags.single_output = True
+        tags.target_tags.multi_output = True
+        # Tiny default fits in the generic checks are not meant to score well.
+        tags.regressor_tags.poor_score = True
+        return tags
+
+    # -- fit / predict -------------------------------------------------------
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Train on windows ``X`` and their futures ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_steps) or \
+(n_samples, n_steps, n_features)
+            Input windows: one series (2-D), or several features per step
+            (3-D: the targets' history and past covariates).
+        y : array-like of shape (n_samples,), (n_samples, horizon) or \
+(n_samples, horizon, n_targets)
+            What follows each window. ``predict`` returns the same rank.
+
+        Returns
+        -------
+        self : Seq2SeqAttentionRegressor
+        """
+        self._forget_fit()  # an interrupted or failed fit leaves it unfitted
+        self._check_network_params()
+        X, y = self._validate_windows(X, y, reset=True)
+        self.quantiles_ = check_quantiles(self.quantiles)
+        # The validation tail is kept out of everything fitted: the
+        # normalisation's statistics and the floor.
+        split = self._train_split()
+        train = slice(None) if split is None else split.indices(len(y))[0]
+
+        self.target_transform_ = TargetTransform(
+            self.target_transform, target_features=self.target_features_, n_steps=self.n_steps_in_)
+        X, y = self.target_transform_.transform_X(X), self.target_transform_.transform_y(y)
+        window, future = self._split_future(X)
+        self.scaler_ = WindowScaler(
+            self.normalize, target_features=self.target_features_,
+            future_features=self.future_features_,
+        ).fit(window[train])
+        # The floor sees y at the rank the user gave: its predict then answers alike.
+        self.floor_ = self._fit_floor(X[train], self._as_y_rank(y[train]))
+        scaled = self.scaler_.transform(window, future)
+        inputs = self._network_inputs(X, scaled)
+        y_net = as_float32(self.scaler_.scale_targets(y, scaled), "y")
+
+        levels = self._levels()
+        module_params = {
+            "n_features": self.n_input_features_,
+            "n_targets": self.n_targets_,
+            "horizon": self.horizon_,
+            "n_steps": self.n_steps_in_,
+            "target_features": self.target_features_.tolist(),
+            "hidden_size": self.hidden_size,
+            "num_layers": self.num_layers,
+            "cell": self.cell,
+            "dropout": self.dropout,
+            "attention": self.attention,
+            "alignment": self.alignment,
+            "input_feeding": self.input_feeding,
+            "n_future_features": 0 if future is None else len(self.future_features_),
+            "n_quantiles": 1 if levels is None else len(levels),
+            "median_index": 0 if levels is None else levels.index(0.5),
+        }
+        criterion, criterion_params = _LOSSES[self.loss], None
+        if levels is not None:
+            criterion, criterion_params = PinballLoss, {"quantiles": levels}
+        net = self._build_net(Seq2SeqRegressionNetwork, module_params, criterion,
+                              criterion_params)
+        self.net_ = self._fit_net(net, inputs, y_net)
+        return self
+
+    def predict(self, X):
+        """Forecast ``horizon_`` steps after each window.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_steps_in_) or \
+(n_samples, n_steps_in_, n_input_features_)
+
+        Returns
+        -------
+        y_pred : ndarray of float64, of ``y``'s rank in ``fit``
+            (n_samples,), (n_samples, horizon) or (n_samples, horizon, n_targets).
+            An empty ``X`` is a ``ValueError``, as for the translator.
+        """
+        prediction, _ = self._predict_levels(X, attention=False)
+        levels = self._levels()
+        if levels is not None:  # the median
+            prediction = prediction[..., levels.index(0.5)]
+        return self._as_y_rank(prediction)
+
+    def predict_quantiles(self, X):
+        """Forecast the quantiles ``quantiles_`` of the ``horizon_`` steps after each window.
+
+        Parameters
+        ----------
+        X : array-like, as for :meth:`predict`
+
+        Returns
+        -------
+        y_quantiles : ndarray of float64
+            ``predict``'s shape plus a last axis of ``len(quantiles_)``:
+            (n_samples, n_quantiles), (n_samples, horizon, n_quantiles) or
+            (n_samples, horizon, n_targets, n_quantiles), in the original
+            units and sorted along the last axis (quantiles never cross).
+        """
+        check_is_fitted(self)
+        levels = self._levels()
+        if levels is None:
+            raise ValueError(
+                "predict_quantiles needs the estimator to be fitted with quantiles, "
+                "e.g. Seq2SeqAttentionRegressor(quantiles=(0.1, 0.9))."
+            )
+        prediction, _ = self._predict_levels(X, attention=False)
+        positions = [levels.index(q) for q in self.quantiles_.tolist()]
+        return self._as_y_rank(prediction[..., positions])  # (n, horizon, n_targets, n_q)
+
+    def attention_weights(self, X):
+        """Attention over the input steps for every forecast step.
+
+        Parameters
+        ----------
+        X : array-like, as for :meth:`predict`
+
+        Returns
+        -------
+        weights : ndarray of shape (n_samples, horizon_, n_steps_in_)
+            How much each input step contributed to the context of that
+            forecast step. Each row sums to 1 with global attention; with a
+            local ``alignment`` the weights are exactly 0 outside the
+            step's window, and local-p's rows sum to less than 1.
+        """
+        check_is_fitted(self)
+        if self.attention == "none":
+            raise ValueError("attention='none' has no attention weights.")
+        return self._predict_levels(X, attention=True)[1]
+
+    # -- helpers ---------------------------------------------------------------
+    def _levels(self):
+        # The quantile levels the network outputs (quantiles_ and the median), or None.
+        return None if self.quantiles_ is None else with_median(self.quantiles_)
+
+    def _fit_floor(self, X, y):
+        """The fitted floor (None without one) on transformed windows and targets."""
+        if self.floor is None:
+            return None
+        floor = LinearFloorRegressor() if self.floor == "linear" else clone(self.floor)
+        own = floor.get_params(deep=False)
+        floor.set_params(**{name: value for name, value in (
+            ("future_features", self.future_features_), ("target_features", self.target_features_),
+        ) if name in own})
+        return floor.fit(X, y)
+
+    def _network_inputs(self, X, scaled):
+        """The module's keyword arguments: the normalised window, the known future
+        and the floor's forecast of the transformed windows ``X``, in the network's units."""
+        inputs = {"X": as_float32(scaled.window, "X")}
+        if scaled.future is not None:
+            inputs["future"] = as_float32(scaled.future, "the known-future features of X")
+        if self.floor_ is not None:
+            base = np.asarray(self.floor_.predict(X), dtype=np.float64).reshape(
+                len(X), self.horizon_, self.n_targets_)
+            inputs["base"] = as_float32(self.scaler_.scale_targets(base, scaled), "the floor")
+        return inputs
+
+    def _predict_levels(self, X, attention):
+        """The forecast of every level in the units of ``y``, float64, of shape
+        (n, horizon, n_targets[, n_levels]) (levels sorted, so they never cross),
+        and the attention (n, horizon, n_steps) if asked, else None."""
+        check_is_fitted(self)
+        X, _ = self._validate_windows(X)
+        X = self.target_transform_.transform_X(X)
+        scaled = self.scaler_.transform(*self._split_future(X))
+        outputs = self._forward(self._network_inputs(X, scaled),
+                                outputs=[0, 1] if attention else [0])
+        prediction = outputs[0].astype(np.float64)
+        if self.quantiles_ is not None:
+            prediction = np.sort(prediction, axis=-1)
+        prediction = self.target_transform_.inverse(self.scaler_.inverse(prediction, scaled))
+        return prediction, (outputs[1].astype(np.float64) if attention else None)
+
+    def _train_split(self):
+        if self.validation_fraction is None:
+            return None
+        return TailSplit(self.validation_fraction, self.horizon_ - 1)
