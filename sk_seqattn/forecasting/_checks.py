@@ -17,6 +17,14 @@ __all__ = []
 class _WindowInputChecks:
     """Check windows and their targets; set and use the shape attributes they fix."""
 
+    def __sklearn_tags__(self):
+        # Windows of one or several features; y with a horizon and targets.
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        tags.target_tags.single_output = True
+        tags.target_tags.multi_output = True
+        return tags
+
     def _validate_windows(self, X, y=None, reset=False):
         """Checked ``X`` of shape (n_samples, n_steps, n_features) and ``y`` of shape
         (n_samples, horizon, n_targets) (None when not given).

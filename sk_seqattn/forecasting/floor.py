@@ -139,13 +139,6 @@ class LinearFloorRegressor(_StepwiseR2, RegressorMixin, _WindowInputChecks, Base
         self.future_features = future_features
         self.target_features = target_features
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.three_d_array = True
-        tags.target_tags.single_output = True
-        tags.target_tags.multi_output = True
-        return tags
-
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Fit the ridge on windows ``X`` and their futures ``y``.

@@ -52,15 +52,6 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _WindowInputChecks,
     Parameters
     ----------
 {network}
-        The network's other settings are its module's arguments, set as
-        skorch-prefixed keys (stored in ``net_params``, grid-searchable):
-        ``module__local_width`` (the local window's half-width ``D``,
-        default 10, at least 1 for "local-p"), ``module__bidirectional``
-        (a bidirectional encoder, default False; ``hidden_size`` must then
-        be even) and ``module__teacher_forcing`` (the probability of
-        feeding the true previous target in training, default 1.0; below
-        1, scheduled sampling).
-
     normalize : {{"window", "global"}} or None, default="window"
         "window": each sample's input window is standardised by its own
         mean and standard deviation (per feature), the targets by those of
@@ -115,10 +106,6 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _WindowInputChecks,
         ``n_targets`` features. Ignored for 2-D ``X`` (one feature).
 
 {training}
-        Its time-ordered tail leaves ``horizon - 1`` samples out before it,
-        so that no validation target of a single series is also a
-        training target.
-
     Attributes
     ----------
 {fitted}
@@ -165,6 +152,21 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _WindowInputChecks,
     sk_seqattn.LinearFloorRegressor : The floor alone.
     sk_seqattn.LookbackEnsemble : Regressors over several window lengths, averaged.
 
+    Notes
+    -----
+    The network's other settings are its module's arguments, given as
+    skorch-prefixed keys (``set_params`` and ``GridSearchCV`` take them
+    directly; they are kept in ``net_params``): ``module__local_width``
+    (the local window's half-width ``D``, default 10, at least 1 for
+    "local-p"), ``module__bidirectional`` (a bidirectional encoder, default
+    False; ``hidden_size`` must then be even) and ``module__teacher_forcing``
+    (the probability of feeding the true previous target in training,
+    default 1.0; below 1, scheduled sampling). Gradients are clipped to a
+    norm of 5, as in Luong et al.
+    (``callbacks__gradient_clipping__gradient_clip_value`` changes it); a
+    learning-rate schedule or early stopping is a skorch callback in
+    ``callbacks``.
+
     Examples
     --------
     >>> import numpy as np
@@ -180,7 +182,11 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _WindowInputChecks,
         network=parameter_docs(
             NETWORK_PARAMS_DOC.format(hidden_size=32, input_feeding=False), _NETWORK),
         training=parameter_docs(
-            TRAINING_PARAMS_DOC.format(max_epochs=100, batch_size=32, lr=0.0003), _TRAINING),
+            TRAINING_PARAMS_DOC.format(max_epochs=100, batch_size=32, lr=0.0003), _TRAINING,
+            more={"validation_fraction": (
+                "        The tail leaves the ``horizon - 1`` samples before it out of\n"
+                "        training, so that no validation target of a series is also a\n"
+                "        training target.")}),
         fitted=FITTED_NET_DOC,
     )
 
@@ -251,9 +257,6 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _WindowInputChecks,
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.three_d_array = True
-        tags.target_tags.single_output = True
-        tags.target_tags.multi_output = True
         # Tiny default fits in the generic checks are not meant to score well.
         tags.regressor_tags.poor_score = True
         return tags

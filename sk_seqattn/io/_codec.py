@@ -80,7 +80,7 @@ class Encoder:
         self.classes = {cls: name for name, cls in allowed_classes().items()}
         self.parts = {part: name for name, part in _net_parts().items()}
         self.arrays, self.weights, self.nets = {}, {}, []
-        self._net_index = {}  # id(net) -> position: net_ is also nets_[0]
+        self._net_index = {}  # id(net) -> position: a net is kept once however often held
         self._owner = None  # the estimator whose attributes are being encoded
 
     def encode(self, value, where):

@@ -57,15 +57,18 @@ _SETTING_DEFAULTS = {"local_width": 10, "bidirectional": False, "teacher_forcing
 _MODULE_SETTINGS = ("local_width", "bidirectional", "teacher_forcing")
 
 
-def parameter_docs(template, names):
-    """The paragraphs of a numpydoc ``Parameters`` ``template`` that document ``names``, in order."""
+def parameter_docs(template, names, more=None):
+    """The paragraphs of a numpydoc ``Parameters`` ``template`` that document ``names``, in
+    order; ``more`` maps a name to lines appended to its paragraph (8-space indented)."""
     paragraphs, name = {}, None
     for line in template.splitlines(keepends=True):
         match = re.match(r"    (\w+) : ", line)
         if match:
             name = match.group(1)
         paragraphs[name] = paragraphs.get(name, "") + line
-    return "".join(paragraphs[name] for name in names)
+    for name, lines in (more or {}).items():
+        paragraphs[name] = paragraphs[name].rstrip("\n") + "\n" + lines + "\n\n"
+    return "".join(paragraphs[name] for name in names).rstrip("\n") + "\n"
 
 
 NETWORK_PARAMS_DOC = """\
@@ -291,9 +294,8 @@ class _BaseSeq2SeqAttention(BaseEstimator):
         return hasattr(self, "net_")
 
     def _forget_fit(self):
-        """Drop the trained nets, so that the estimator is unfitted until fit completes."""
-        for name in ("net_", "nets_"):
-            self.__dict__.pop(name, None)
+        """Drop the trained net, so that the estimator is unfitted until fit completes."""
+        self.__dict__.pop("net_", None)
 
     @property
     def history_(self):

@@ -167,9 +167,14 @@ def test_replace_unk_copies_the_most_attended_source_token():
 
 
 def test_empty_strings():
+    # An empty source is a sentence of just </s>, an empty target one that
+    # ends at once: both train, and an empty source is translated as taught.
     X, y = ["ab", "", "ba", "b"] * 5, ["x", "", "y", ""] * 5
-    model = Seq2SeqAttentionTranslator(**FAST).fit(X, y)
-    assert model.predict(["", "ab"]).shape == (2,)
+    model = Seq2SeqAttentionTranslator(**dict(FAST, max_epochs=40, lr=0.02)).fit(X, y)
+    assert list(model.predict(["", "ab", "ba", "b"])) == ["", "x", "y", ""]
+    attention = model.attention_weights([""])[0]
+    assert attention.source_tokens == ["</s>"] and attention.target_tokens == ["</s>"]
+    np.testing.assert_allclose(attention.weights, [[1.0]])
 
 
 # -- bad input -------------------------------------------------------------------
@@ -308,8 +313,14 @@ def test_replace_unk_copies_the_unseen_source_word_itself(word_copier):
 
 
 def test_replace_unk_leaves_the_unk_of_an_empty_source(word_copier):
+    # An <unk> emitted for an empty source has no source word to copy (its
+    # one source token is </s>): it stays <unk>, with and without
+    # replace_unk, instead of an error or a copied "</s>".
     replacing = copy.deepcopy(word_copier).set_params(replace_unk=True)
-    assert replacing.predict([""]).shape == (1,)  # no source word to copy: no error
+    plain = word_copier.predict([""])[0]
+    replaced = replacing.predict([""])[0]
+    assert replaced == plain and "</s>" not in replaced
+    assert replacing.attention_weights([""])[0].source_tokens == ["</s>"]
 
 
 @pytest.mark.parametrize("attention, ids", [("none", False), ("dot", True)])
