@@ -137,7 +137,12 @@ def test_decoding_options(fitted, reversal):
     X, _ = reversal
     # Decoding parameters act at predict time, without refitting.
     model = copy.deepcopy(fitted)
-    assert model.set_params(beam_size=3, length_penalty=0.6).predict(X[:5]).shape == (5,)
+    net, weights = model.net_, {k: v.clone() for k, v in model.net_.module_.state_dict().items()}
+    beam = model.set_params(beam_size=3, length_penalty=0.6).predict(X[:5])
+    assert len(beam) == 5 and all(isinstance(p, str) for p in beam)
+    # The same net, its weights untouched: nothing was refitted.
+    assert model.net_ is net and all(
+        torch.equal(v, weights[k]) for k, v in model.net_.module_.state_dict().items())
     model.set_params(beam_size=1, max_output_length=2)
     assert all(len(p) <= 2 for p in model.predict(X))
 
