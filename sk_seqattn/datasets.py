@@ -85,7 +85,7 @@ def load_macrodata():
 def forecasting_split(series, n_in, n_out, test_fraction=0.2):
     """Windows for a hold-out forecast evaluation.
 
-    The protocol of ``shared/docs/anchors.md``: test forecast origins are
+    The project's single-series protocol: test forecast origins are
     every ``t`` in ``[n - round(test_fraction * n), n - n_out]`` (all
     targets inside the last ``test_fraction`` of the series); training
     windows are all those whose targets end before the test part starts.

@@ -2,8 +2,8 @@
 
 - :mod:`.commands`: the sub-commands (``fit``, ``predict``, ``demo``) and
   their arguments.
-- :mod:`._files`: reading series and sentence pairs from CSV, Parquet,
-  JSON lines and text files.
+- :mod:`._files`: reading series and sentence pairs from CSV and TSV or
+  text files.
 - :mod:`.demo`: the demo that the README's first command runs.
 """
 

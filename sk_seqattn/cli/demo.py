@@ -12,7 +12,7 @@ from ..translation.translator import Seq2SeqAttentionTranslator
 
 __all__ = ["run_demo"]
 
-# Sunspots protocol of shared/docs/anchors.md.
+# Sunspots as the single-series benchmark (benchmarks/forecast_accuracy.py) cuts it.
 N_IN, HORIZON, SEASON = 44, 11, 11
 # Dates: enough pairs and epochs for dot attention to learn the task
 # (benchmarks/translator_dates.py has the learning curve).

@@ -276,6 +276,9 @@ class SeedEnsemble(_StepwiseR2, MetaEstimatorMixin, RegressorMixin, BaseEstimato
     estimators_ : list of estimators
         The fitted members.
 
+    quantiles_ : ndarray of float or None
+        The members' quantile levels (None for point forecasters).
+
     See Also
     --------
     LookbackEnsemble : Members that differ by the window length they read.
@@ -335,8 +338,12 @@ class SeedEnsemble(_StepwiseR2, MetaEstimatorMixin, RegressorMixin, BaseEstimato
             .fit(X, y)
             for _ in range(self.n_estimators)
         ]
-        if hasattr(self.estimators_[0], "n_features_in_"):
-            self.n_features_in_ = self.estimators_[0].n_features_in_
+        first = self.estimators_[0]
+        if hasattr(first, "n_features_in_"):
+            self.n_features_in_ = first.n_features_in_
+        # The members' quantile levels, which predict_quantiles returns (and
+        # ConformalForecaster calibrates).
+        self.quantiles_ = getattr(first, "quantiles_", None)
         return self
 
     def predict(self, X):

@@ -180,23 +180,9 @@ class LinearFloorRegressor(_StepwiseR2, RegressorMixin, _WindowInputChecks, Base
         """
         check_is_fitted(self)
         X, _ = self._validate_windows(X)
-        return self._as_y_rank(self.forecast_windows(*self._split_future(X)))
-
-    def forecast_windows(self, window, future=None):
-        """Forecasts from checked, split arrays: what :meth:`predict` returns before
-        the rank of ``y`` is restored.
-
-        Parameters
-        ----------
-        window : ndarray of shape (n_samples, n_steps_in_, n_input_features_)
-        future : ndarray of shape (n_samples, horizon_, n_future_features) or None
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples, horizon_, n_targets_)
-        """
-        check_is_fitted(self)
-        return self._forecast(self.ridge_, self.scaler_, window[:, -self.lookback_:], future)
+        window, future = self._split_future(X)
+        return self._as_y_rank(self._forecast(self.ridge_, self.scaler_,
+                                              window[:, -self.lookback_:], future))
 
     # -- helpers ---------------------------------------------------------------
     def _ridge(self):
@@ -217,8 +203,8 @@ class LinearFloorRegressor(_StepwiseR2, RegressorMixin, _WindowInputChecks, Base
         return np.concatenate(parts, axis=1), scaled
 
     def _forecast(self, ridge, scaler, window, future):
-        """(n_samples, horizon_, n_targets_) forecasts in the units of ``y`` from
-        the last ``lookback`` steps of the windows."""
+        """Forecasts of shape (n_samples, horizon, n_targets) in the units of ``y``
+        from the last ``lookback_`` steps of the windows."""
         features, scaled = self._features(scaler, window, future)
         forecast = ridge.predict(features).reshape(len(window), self.horizon_, self.n_targets_)
         return scaler.inverse(forecast, scaled)

@@ -334,8 +334,10 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _WindowInputChecks,
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_steps_in_) or \
-(n_samples, n_steps_in_, n_input_features_)
+        X : array-like of shape (n_samples, n_steps) or (n_samples, n_steps, n_features)
+            As in :meth:`fit`: ``n_steps_in_`` input steps (plus ``horizon_``
+            known-future steps with ``future_features``) of
+            ``n_input_features_`` features.
 
         Returns
         -------
@@ -384,7 +386,8 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _WindowInputChecks,
 
         Returns
         -------
-        weights : ndarray of shape (n_samples, horizon_, n_steps_in_)
+        weights : ndarray of shape (n_samples, horizon, n_steps)
+            With ``horizon_`` and ``n_steps_in_`` as fitted.
             How much each input step contributed to the context of that
             forecast step. Each row sums to 1 with global attention; with a
             local ``alignment`` the weights are exactly 0 outside the

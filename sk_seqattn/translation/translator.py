@@ -60,7 +60,7 @@ class Seq2SeqAttentionTranslator(_BaseSeq2SeqAttention):
     init_scale : float or None, default=0.1
         Initialise every weight uniformly in [-init_scale, init_scale], Luong
         et al.'s recipe and OpenNMT-py's default; None keeps PyTorch's
-        initialisation (the README compares the two).
+        initialisation (the documentation's benchmarks page compares the two).
 
     source_tokenizer : tokenizer or None, default=None
         Cloned and fitted on ``X`` in ``fit`` when ``X`` holds strings;
@@ -96,8 +96,8 @@ class Seq2SeqAttentionTranslator(_BaseSeq2SeqAttention):
         How the batch's cross-entropy is scaled. "sentences": summed over
         the target tokens and divided by the number of sequences, as Luong
         et al. and OpenNMT-py do; ``max_grad_norm`` then clips as it does
-        there. "tokens": the mean per target token (the README compares
-        the two).
+        there. "tokens": the mean per target token (the documentation's
+        benchmarks page compares the two).
 
 {training}
     Attributes
