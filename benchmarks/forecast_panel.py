@@ -38,10 +38,6 @@ from sk_seqattn.metrics import mean_absolute_scaled_error, seasonal_naive
 HORIZON, M = 24, 12
 RIDGE_N_IN = 36
 METHODS = ("snaive", "ets", "theta", "ridge", "ridge-log", "regressor", "lookbacks")
-# Godahewa et al. (2021), Monash Time Series Forecasting Archive, tourism
-# monthly, MASE: context only; the baselines of the same run are what counts.
-MONASH = (("ETS", 1.53), ("ARIMA", 1.59), ("DeepAR, global", 1.41),
-          ("feed-forward net, global", 1.38))
 
 
 def forecast_snaive(train):
@@ -229,9 +225,6 @@ def main(argv=None):
     if ets_counts:
         print(f"ETS: {ets_counts['fits']} fits, {ets_counts['not_converged']} of them "
               "warned of non-convergence (silenced; kept in the AICc choice).")
-    print("Published, tourism monthly MASE (Godahewa et al. 2021, Monash Time Series "
-          "Forecasting Archive; context only, the baselines above are what counts):")
-    print("  " + ", ".join(f"{name} {value:.2f}" for name, value in MONASH))
 
 
 if __name__ == "__main__":

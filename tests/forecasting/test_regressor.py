@@ -133,6 +133,12 @@ def test_multivariate_with_covariates_and_explicit_target_features():
     reg = Seq2SeqAttentionRegressor(target_features=[1], **FAST).fit(X, y)
     np.testing.assert_array_equal(reg.target_features_, [1])
     assert reg.predict(X).shape == (139, 3, 1)
+    # The target's history is feature 1: the targets are normalised by its
+    # statistics, and the floor (a sine is an exact linear recursion) reads it.
+    scaled = reg.scaler_.transform(X)
+    np.testing.assert_allclose(scaled.mean[:, 0, 0], X[:, :, 1].mean(axis=1))
+    np.testing.assert_array_equal(reg.floor_.target_features_, [1])
+    assert np.abs(reg.floor_.predict(X) - y).max() < 0.05
     with pytest.raises(ValueError, match="target_features names 2 feature"):
         Seq2SeqAttentionRegressor(target_features=[0, 1], **FAST).fit(X, y)
     with pytest.raises(ValueError, match="out of range"):
