@@ -161,10 +161,7 @@ class LinearFloorRegressor(_StepwiseR2, RegressorMixin, _WindowInputChecks, Base
                                     future_features=self.future_features_,
                                     window_stats=True).fit(window)
         self.lookback_ = self._resolve_lookback(window, future, y)
-        window = window[:, -self.lookback_:]
-        features, scaled = self._features(self.scaler_, window, future)
-        y_net = self.scaler_.scale_targets(y, scaled).reshape(len(y), -1)
-        self.ridge_ = self._ridge().fit(features, y_net)
+        self.ridge_ = self._fit_ridge(window[:, -self.lookback_:], future, y)
         return self
 
     def predict(self, X):
@@ -181,8 +178,7 @@ class LinearFloorRegressor(_StepwiseR2, RegressorMixin, _WindowInputChecks, Base
         check_is_fitted(self)
         X, _ = self._validate_windows(X)
         window, future = self._split_future(X)
-        return self._as_y_rank(self._forecast(self.ridge_, self.scaler_,
-                                              window[:, -self.lookback_:], future))
+        return self._as_y_rank(self._forecast(self.ridge_, window[:, -self.lookback_:], future))
 
     # -- helpers ---------------------------------------------------------------
     def _ridge(self):
@@ -192,22 +188,28 @@ class LinearFloorRegressor(_StepwiseR2, RegressorMixin, _WindowInputChecks, Base
             return RidgeCV(alphas=FLOOR_ALPHAS, fit_intercept=False)
         return Ridge(alpha=self.alpha, fit_intercept=False)
 
-    def _features(self, scaler, window, future):
+    def _features(self, window, future):
         """The ridge's features on ``window`` (its last ``lookback`` steps), and their
         :class:`~sk_seqattn.forecasting.scaling.Scaled`."""
-        scaled = scaler.transform(window, future)
+        scaled = self.scaler_.transform(window, future)
         parts = [scaled.window.reshape(len(window), -1)]
         if scaled.future is not None:
             parts.append(scaled.future.reshape(len(window), -1))
         parts.append(scaled.level)
         return np.concatenate(parts, axis=1), scaled
 
-    def _forecast(self, ridge, scaler, window, future):
+    def _fit_ridge(self, window, future, y):
+        """A ridge fitted on ``window`` (its last ``lookback`` steps) and targets ``y``."""
+        features, scaled = self._features(window, future)
+        y_net = self.scaler_.scale_targets(y, scaled).reshape(len(y), -1)
+        return self._ridge().fit(features, y_net)
+
+    def _forecast(self, ridge, window, future):
         """Forecasts of shape (n_samples, horizon, n_targets) in the units of ``y``
-        from the last ``lookback_`` steps of the windows."""
-        features, scaled = self._features(scaler, window, future)
+        from ``window`` (its last ``lookback`` steps)."""
+        features, scaled = self._features(window, future)
         forecast = ridge.predict(features).reshape(len(window), self.horizon_, self.n_targets_)
-        return scaler.inverse(forecast, scaled)
+        return self.scaler_.inverse(forecast, scaled)
 
     def _resolve_lookback(self, window, future, y):
         """Check ``lookback``; the number of last steps the ridge reads."""
@@ -244,10 +246,8 @@ class LinearFloorRegressor(_StepwiseR2, RegressorMixin, _WindowInputChecks, Base
         window = window[:, -lookback:]
         errors = []
         for train, valid in folds:
-            features, scaled = self._features(self.scaler_, window[train], _rows(future, train))
-            ridge = self._ridge().fit(
-                features, self.scaler_.scale_targets(y[train], scaled).reshape(len(train), -1))
-            forecast = self._forecast(ridge, self.scaler_, window[valid], _rows(future, valid))
+            ridge = self._fit_ridge(window[train], _rows(future, train), y[train])
+            forecast = self._forecast(ridge, window[valid], _rows(future, valid))
             errors.append(np.mean(np.abs(forecast - y[valid]) / spread))
         return np.array(errors)  # (n_folds,)
 
