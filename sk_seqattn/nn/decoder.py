@@ -21,9 +21,8 @@ LSTM, input feeding, global "dot" or "general" attention, no dropout) runs
 as one hand-written autograd function instead
 (:mod:`~sk_seqattn.nn.fused_decoder`): the same numbers, without ~30 small
 autograd nodes per step and with the weight gradients in a few large
-matrix products (about 1.25x faster per training step on the CPU,
-benchmarks/translator_fused_decoder.py). In decoding (evaluation mode,
-gradients off) a step of a one-layer LSTM with global "dot" or "general"
+matrix products (benchmarks/translator_fused_decoder.py times it). In
+decoding (evaluation mode, gradients off) a step of a one-layer LSTM with global "dot" or "general"
 attention runs as :func:`~sk_seqattn.nn.fused_decoder.inference_step`: the
 same numbers in fewer, in-place kernels.
 """
