@@ -22,9 +22,10 @@ as one hand-written autograd function instead
 (:mod:`~sk_seqattn.nn.fused_decoder`): the same numbers, without ~30 small
 autograd nodes per step and with the weight gradients in a few large
 matrix products (benchmarks/translator_fused_decoder.py times it). In
-decoding (evaluation mode, gradients off) a step of a one-layer LSTM with global "dot" or "general"
-attention runs as :func:`~sk_seqattn.nn.fused_decoder.inference_step`: the
-same numbers in fewer, in-place kernels.
+decoding (evaluation mode, gradients off) a step of a one-layer LSTM with
+global "dot" or "general" attention runs as
+:func:`~sk_seqattn.nn.fused_decoder.inference_step`: the same numbers in
+fewer, in-place kernels.
 """
 
 import torch
