@@ -39,6 +39,11 @@ class LookbackEnsemble(_StepwiseR2, MetaEstimatorMixin, RegressorMixin, BaseEsti
     forecast combines the members that cover it, so a panel's short series
     are forecast by the shorter lookbacks instead of being dropped. (An
     ``estimator`` that accepts NaN itself gets every window as it is.)
+    Training windows cut by ``make_windows(..., fill_value=np.nan,
+    min_observed=shortest lookback)`` give each member every window that
+    covers its own lookback, the short series' included; windows of the
+    longest lookback alone would leave the shorter members only the series
+    long enough for the longest.
 
     Parameters
     ----------

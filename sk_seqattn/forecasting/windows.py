@@ -24,7 +24,8 @@ _CALENDAR_PHASES = {
 
 
 def make_windows(series, n_in, n_out, step=1, target=None, *, id_column=None,
-                 time_column=None, future_covariates=None, return_index=False):
+                 time_column=None, future_covariates=None, fill_value=None, min_observed=None,
+                 return_index=False):
     """Cut a series, or each series of a panel, into (past, future) windows.
 
     Window ``i`` of a series starts at ``s = i * step``:
@@ -74,6 +75,19 @@ def make_windows(series, n_in, n_out, step=1, target=None, *, id_column=None,
         steps and NaN in every other column (unknown when forecasting). Give
         the regressor the same positions as ``future_features``. A target
         column cannot be one of them.
+    fill_value : float or None, default=None
+        With a number (``np.nan``, typically), also cut the windows whose
+        input starts before their series does, down to ``min_observed``
+        observed input steps, the steps before the series left-padded with
+        ``fill_value`` (as :func:`last_windows` pads a short series). A
+        series then needs only ``min_observed + n_out`` steps.
+        :class:`~sk_seqattn.LookbackEnsemble` trains each member on the
+        windows that observe its whole lookback, so with
+        ``min_observed`` = its shortest lookback, no member loses the
+        windows of the series too short for the longest one.
+    min_observed : int or None, default=None
+        With ``fill_value``: the fewest observed input steps a window may
+        have (at most ``n_in``). None: ``n_in``, no padding.
     return_index : bool, default=False
         Also return where each window comes from.
 
@@ -91,8 +105,9 @@ def make_windows(series, n_in, n_out, step=1, target=None, *, id_column=None,
     Warns
     -----
     UserWarning
-        When a panel's series shorter than ``n_in + n_out`` are skipped.
-        One series that short is an error, as is a panel of only such.
+        When a panel's series shorter than ``n_in + n_out`` (with
+        ``fill_value``, ``min_observed + n_out``) are skipped. One series
+        that short is an error, as is a panel of only such.
 
     Examples
     --------
@@ -110,12 +125,20 @@ def make_windows(series, n_in, n_out, step=1, target=None, *, id_column=None,
             0  1  2  3  4
     series  0  0  1  0  1
     time    2  3  2  4  3
+    >>> X, y = make_windows([0.0, 1, 2, 3], n_in=3, n_out=1, fill_value=np.nan, min_observed=2)
+    >>> X
+    array([[nan,  0.,  1.],
+           [ 0.,  1.,  2.]])
     """
     _check_positive(n_in=n_in, n_out=n_out, step=step)
+    pad = _padding(n_in, fill_value, min_observed)
     panel, is_panel = _as_panel(series, id_column, time_column)
-    panel = _long_enough(panel, is_panel, n_in + n_out, f"n_in + n_out = {n_in + n_out}")
-    Xs, ys, firsts = zip(*(_windows(s, n_in, n_out, step, target, future_covariates)
-                           for s in panel))
+    shortest = n_in - pad + n_out
+    panel = _long_enough(panel, is_panel, shortest,
+                         f"n_in + n_out = {shortest}" if not pad else
+                         f"min_observed + n_out = {shortest}")
+    Xs, ys, firsts = zip(*(_windows(s, n_in, n_out, step, target, future_covariates,
+                                    pad, fill_value) for s in panel))
     # Sorting on the steps from each first target to its series' end, largest
     # first, lines the series up at their ends.
     to_end = np.concatenate([len(s.values) - first for s, first in zip(panel, firsts)])
@@ -200,8 +223,7 @@ def last_windows(series, n_in, *, id_column=None, time_column=None, future_covar
            [nan,  4.]])
     """
     _check_positive(n_in=n_in)
-    if fill_value is not None and not isinstance(fill_value, Real):
-        raise TypeError(f"fill_value must be a number or None; got {fill_value!r}.")
+    _padding(n_in, fill_value, None)  # checks fill_value
     panel, is_panel = _as_panel(series, id_column, time_column)
     if fill_value is None:
         panel = _long_enough(panel, is_panel, n_in, f"n_in = {n_in}")
@@ -285,24 +307,45 @@ def forecasts_to_frame(y_pred, index, target_names=None):
     return pd.DataFrame({"time": pd.Index(times), **columns}, index=rows)
 
 
-def _windows(s, n_in, n_out, step, target, future_covariates=None):
-    """One series' X and y, and the position of each window's first target."""
+def _padding(n_in, fill_value, min_observed):
+    """How many steps make_windows pads each series with in front (0 without fill_value)."""
+    if fill_value is not None and not isinstance(fill_value, Real):
+        raise TypeError(f"fill_value must be a number or None; got {fill_value!r}.")
+    if min_observed is None:
+        return 0
+    if fill_value is None:
+        raise ValueError("min_observed pads windows with fill_value; set fill_value as well "
+                         "(e.g. fill_value=np.nan).")
+    if not isinstance(min_observed, Integral) or not 1 <= min_observed <= n_in:
+        raise ValueError(f"min_observed must be an integer from 1 to n_in={n_in}; "
+                         f"got {min_observed!r}.")
+    return n_in - int(min_observed)
+
+
+def _windows(s, n_in, n_out, step, target, future_covariates=None, pad=0, fill_value=None):
+    """One series' X and y, and the position of each window's first target.
+
+    With ``pad``, the series is read as if ``pad`` steps of ``fill_value``
+    came before it: windows start up to ``pad`` steps before the series.
+    """
     n_steps = n_in + (0 if future_covariates is None else n_out)
-    starts = np.arange((len(s.values) - n_in - n_out) // step + 1) * step
-    X = s.values[starts[:, None] + np.arange(n_steps)]  # (n_windows, n_steps[, n_features])
-    y = s.values[starts[:, None] + n_in + np.arange(n_out)]  # (n_windows, n_out[, F])
+    values = _left_padded(s.values, len(s.values) + pad, fill_value) if pad else s.values
+    starts = np.arange((len(values) - n_in - n_out) // step + 1) * step
+    X = values[starts[:, None] + np.arange(n_steps)]  # (n_windows, n_steps[, n_features])
+    y = values[starts[:, None] + n_in + np.arange(n_out)]  # (n_windows, n_out[, F])
+    firsts = starts + n_in - pad  # positions in the series itself
     if s.values.ndim == 1:
         if target is not None or future_covariates is not None:
             argument = "target" if target is not None else "future_covariates"
             raise ValueError(f"{argument} only applies to 2-D series (several columns).")
-        return X, y, starts + n_in
+        return X, y, firsts
     targets = _column_positions(target, s.columns, s.values.shape[1])
     y = y[..., targets]
     if future_covariates is not None:
         future = _future_positions(future_covariates, targets, s.columns, s.values.shape[1])
         unknown = np.setdiff1d(np.arange(s.values.shape[1]), future)
         X[:, n_in:, unknown[:, None]] = np.nan  # what is not known in advance
-    return X, y, starts + n_in
+    return X, y, firsts
 
 
 def calendar_features(times, features=("hour", "dayofweek", "month")):

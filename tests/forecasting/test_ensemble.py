@@ -176,3 +176,27 @@ def test_seed_ensemble_in_a_grid_search(windows):
         {"estimator__attention": ["dot", "general"]}, cv=TimeSeriesSplit(2),
     ).fit(X, y)
     assert search.best_params_["estimator__attention"] in ("dot", "general")
+
+
+def test_padded_training_windows_give_each_member_every_window_of_its_lookback():
+    # A panel with a long and a short series: windows of the longest lookback
+    # (12) leave the short one out; padded down to the shortest lookback (4),
+    # the member of lookback 4 trains on every window that observes 4 steps.
+    rng = np.random.RandomState(0)
+    panel = {"long": 3 + np.sin(np.arange(60) / 3) + 0.1 * rng.randn(60),
+             "short": 50 + np.sin(np.arange(12) / 3) + 0.1 * rng.randn(12)}
+    X_full, y_full = make_windows(panel, n_in=12, n_out=3)
+    X, y = make_windows(panel, n_in=12, n_out=3, fill_value=np.nan, min_observed=4)
+    short_only, _ = make_windows({"short": panel["short"]}, n_in=4, n_out=3)
+    long_only, _ = make_windows({"long": panel["long"]}, n_in=4, n_out=3)
+    assert len(X_full) == 46 and len(X) == len(short_only) + len(long_only)
+    ensemble = LookbackEnsemble(estimator=Seq2SeqAttentionRegressor(**TINY),
+                                lookbacks=(4, 12)).fit(X, y)
+    members = ensemble.estimators_
+    # The lookback-4 member trained on the 4-step windows of both series (the
+    # short one's level is ~50, the long one's ~3): its statistics are theirs.
+    expected = np.concatenate([short_only, long_only]).mean()
+    np.testing.assert_allclose(members[0].scaler_.feature_mean_, [expected])
+    assert members[0].n_features_in_ == 4
+    # The lookback-12 member, the full windows only: the long series'.
+    np.testing.assert_allclose(members[1].scaler_.feature_mean_, [X_full.mean()])

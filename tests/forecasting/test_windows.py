@@ -333,3 +333,29 @@ def test_calendar_features_of_periods_and_series():
 def test_calendar_features_bad_input(times, features, error, match):
     with pytest.raises(error, match=match):
         calendar_features(times, features)
+
+
+def test_padded_windows_start_before_their_series():
+    panel = {"a": np.arange(6.0), "b": np.arange(10.0, 14.0)}
+    X, y, index = make_windows(panel, n_in=4, n_out=1, fill_value=np.nan, min_observed=2,
+                               return_index=True)
+    # "b" (4 steps) is too short for 4 + 1 steps: padded, it gives two windows.
+    np.testing.assert_array_equal(X[index["series"].to_numpy() == "b"],
+                                  [[np.nan, np.nan, 10, 11], [np.nan, 10, 11, 12]])
+    np.testing.assert_array_equal(y[index["series"].to_numpy() == "b"].ravel(), [12, 13])
+    # Positions of the first targets in the series itself; still aligned at the ends.
+    assert index["time"].tolist() == [2, 3, 4, 2, 5, 3]
+    # Without padding the same call skips "b" with a warning.
+    with pytest.warns(UserWarning, match="Skipped 1 series shorter than n_in"):
+        assert len(make_windows(panel, n_in=4, n_out=1)[0]) == 2
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    (dict(min_observed=2), ValueError, "min_observed pads windows with fill_value"),
+    (dict(fill_value=np.nan, min_observed=0), ValueError, "min_observed must be an integer"),
+    (dict(fill_value=np.nan, min_observed=5), ValueError, "from 1 to n_in=4"),
+    (dict(fill_value="x", min_observed=2), TypeError, "fill_value must be a number"),
+])
+def test_bad_padding_arguments(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        make_windows(np.arange(10.0), n_in=4, n_out=1, **kwargs)
