@@ -58,7 +58,7 @@ PANELS = {"tourism": ("monthly", "quarterly", "yearly"), "m1": ("monthly", "quar
           "m3": ("monthly", "quarterly", "yearly", "other")}
 PEER_STATS = ("snaive", "AutoETS", "AutoTheta", "AutoARIMA")
 PEER_NEURAL = ("NHITS", "LSTM")
-OURS = ("ours-default", "ours-recommended")
+OURS = ("ours-default", "ours-recommended", "ours-recommended-padded")
 METHODS = PEER_STATS + PEER_NEURAL + OURS
 # The README's recommended settings (beside target_transform="log1p" where
 # no value is negative) and LookbackEnsemble's lookbacks, in horizons.
@@ -158,7 +158,7 @@ def main(argv=None):
     parser.add_argument("dataset", choices=sorted(PANELS))
     parser.add_argument("frequency", nargs="?", default="monthly")
     parser.add_argument("--methods", default=",".join(METHODS),
-                        help=f"comma-separated, of {', '.join(METHODS)} ('ours': both of ours)")
+                        help=f"comma-separated, of {', '.join(METHODS)} ('ours': all of ours)")
     parser.add_argument("--seeds", type=int, default=3, help="fits of each seeded method")
     parser.add_argument("--subset", type=int, default=None, metavar="N",
                         help="a random subset of N series (quick development runs)")
@@ -228,6 +228,10 @@ def main(argv=None):
         lines.append(f"ours, default: Seq2SeqAttentionRegressor({shown}) on the pooled windows "
                      f"of n_in={2 * h} (series of at least {3 * h} steps); forecast from "
                      "each series' last window, a shorter series' padded with its first value")
+    if "ours-recommended-padded" in methods:
+        lines.append("ours, recommended, padded: the same, on make_windows(fill_value=nan, "
+                     f"min_observed={lookbacks[0]}): each member trains on every window that "
+                     f"covers its lookback (series of at least {lookbacks[0] + h} steps)")
     if "ours-recommended" in methods:
         lines.append("ours, recommended: LookbackEnsemble(Seq2SeqAttentionRegressor("
                      f"{', '.join(f'{k}={v!r}' for k, v in recommended.items())}), "
@@ -261,13 +265,15 @@ def main(argv=None):
         elif record["seed"] == args.seeds - 1:
             seeded_row(labels[record["method"]], errors, seconds)
 
-    def ours(label, n_in, build, n_steps):
-        if max(lengths) < n_in + h:
-            row(label, f"n/a: no series of {n_in + h}", 0.0)
+    def ours(label, n_in, build, n_steps, min_observed=None):
+        if max(lengths) < (min_observed or n_in) + h:
+            row(label, f"n/a: no series of {(min_observed or n_in) + h}", 0.0)
             return
+        padding = {} if min_observed is None else {"fill_value": np.nan,
+                                                   "min_observed": min_observed}
         with warnings.catch_warnings():  # series too short for a window: left out
             warnings.simplefilter("ignore", UserWarning)
-            X, y = make_windows(train, n_in, h)
+            X, y = make_windows(train, n_in, h, **padding)
         X_last = edge_padded(last_windows(train, n_in, fill_value=np.nan)[0], n_steps)
         errors, seconds = [], []
         for seed in range(args.seeds):
@@ -280,10 +286,16 @@ def main(argv=None):
     if "ours-default" in methods:
         ours(f"Seq2SeqAttentionRegressor default, L={2 * h}", 2 * h,
              lambda seed: Seq2SeqAttentionRegressor(random_state=seed, **params), 2 * h)
+    def ensemble(seed):
+        return LookbackEnsemble(estimator=Seq2SeqAttentionRegressor(
+            random_state=seed, **recommended), lookbacks=lookbacks)
+
     if "ours-recommended" in methods:
         ours(f"LookbackEnsemble recommended, L={','.join(map(str, lookbacks))}", 4 * h,
-             lambda seed: LookbackEnsemble(estimator=Seq2SeqAttentionRegressor(
-                 random_state=seed, **recommended), lookbacks=lookbacks), lookbacks[0])
+             ensemble, lookbacks[0])
+    if "ours-recommended-padded" in methods:
+        ours("same, padded training windows", 4 * h, ensemble, lookbacks[0],
+             min_observed=lookbacks[0])
     print()
     if padded:
         print(f"{', '.join(sorted(padded))}: start_padding_enabled=True (a series of at most "
