@@ -154,7 +154,7 @@ def main(argv=None):
     variants = {
         "regressor": ("", lambda reg: reg),
         # Calibrated on the last 10% of the windows (calibration_fraction's default).
-        "conformal": (", conformal", lambda reg: ConformalForecaster(reg, gap=args.gap)),
+        "conformal": (", conformal", lambda reg: ConformalForecaster(estimator=reg, gap=args.gap)),
     }
     for method in ("regressor", "conformal"):
         if method not in args.methods:

@@ -103,7 +103,7 @@ def ablation():
         "loss='mae'": ({"loss": "mae"}, None),
         "attention='none'": ({"attention": "none"}, None),
         "SeedEnsemble(n_estimators=3)": ({}, lambda reg: SeedEnsemble(
-            reg, n_estimators=3, random_state=reg.random_state)),
+            estimator=reg, n_estimators=3, random_state=reg.random_state)),
         # The validation tail is the last 10% of the pooled windows, after a
         # gap of horizon - 1 windows (the regressor's, fixed): the windows are
         # in time order across the panel, so its first targets overlap the
