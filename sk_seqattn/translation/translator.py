@@ -16,8 +16,8 @@ from .decoding import beam_search, greedy_decode
 from ..nn import Seq2SeqTranslationNetwork
 from ..training.net import BucketLoader, SequenceCrossEntropy, TranslationNet, collate_token_batch
 from ._token_ids import _check_id_sequences, _is_id_input, _pad_with_end, _until_end
-from .tokenizers import EOS_ID, PAD_ID, SPECIAL_TOKENS, UNK_ID, CharTokenizer, \
-    _object_array, check_texts
+from ._tokenizer_base import _object_array, check_texts
+from .tokenizers import EOS_ID, PAD_ID, SPECIAL_TOKENS, UNK_ID, CharTokenizer
 
 __all__ = ["Seq2SeqAttentionTranslator", "AttentionMap"]
 
