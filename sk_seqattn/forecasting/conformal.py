@@ -24,6 +24,7 @@ from ..training.net import TailSplit
 from ._quantiles import check_quantiles
 from ._scoring import _StepwiseR2
 from .ensemble import _member_tags
+from .regressor import Seq2SeqAttentionRegressor
 
 __all__ = ["ConformalForecaster", "conformal_offsets"]
 
@@ -150,8 +151,6 @@ class ConformalForecaster(_StepwiseR2, MetaEstimatorMixin, RegressorMixin, BaseE
 
     def _template(self):
         # The estimator the fitted one is cloned from.
-        from .regressor import Seq2SeqAttentionRegressor
-
         return Seq2SeqAttentionRegressor() if self.estimator is None else self.estimator
 
     @_fit_context(prefer_skip_nested_validation=False)
@@ -180,7 +179,7 @@ class ConformalForecaster(_StepwiseR2, MetaEstimatorMixin, RegressorMixin, BaseE
         gap = horizon - 1 if self.gap == "auto" else self.gap
         train, tail = TailSplit(self.calibration_fraction, gap,
                                 "calibration_fraction").indices(len(y_array))
-        self.estimator_ = clone(self._template()).fit(_rows(X, train), y_array[train])
+        self.estimator_ = clone(self._template()).fit(X[train], y_array[train])
         own = getattr(self.estimator_, "quantiles_", None)
         calibrates_own = wanted is None
         if calibrates_own and (own is None or not hasattr(self.estimator_, "predict_quantiles")):
@@ -190,7 +189,7 @@ class ConformalForecaster(_StepwiseR2, MetaEstimatorMixin, RegressorMixin, BaseE
                 "quantiles=(0.1, 0.9))) or quantiles=(...) to build around its point forecast."
             )
         self.quantiles_ = np.asarray(own, dtype=np.float64) if calibrates_own else wanted
-        X_tail = _rows(X, tail)
+        X_tail = X[tail]
         self.typical_spread_ = np.nanmedian(self._history_spread(X_tail), axis=0)
         self._calibrates_own, self._y_ndim = calibrates_own, y_array.ndim
         predicted, scale = self._levels(X_tail, calibrates_own)
@@ -273,7 +272,3 @@ def _as_3d(values, levels=False):
     while values.ndim < 3 + extra:
         values = np.expand_dims(values, 1 if values.ndim == 1 + extra else 2)
     return values
-
-
-def _rows(data, rows):
-    return data.iloc[rows] if hasattr(data, "iloc") else np.asarray(data)[rows]
