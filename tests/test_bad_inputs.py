@@ -58,7 +58,11 @@ def _translate(**params):
 # (id, call, the argument the message must name)
 CASES = [
     # regressor fit
-    ("reg NaN in X", lambda: _fit()(_with(X_OK, (0, 0), np.nan), Y_OK), "X"),
+    # NaN at a window's start is left padding (lookbacks="auto"); after an
+    # observed step it is an error, and for one network anywhere.
+    ("reg NaN in X", lambda: _fit()(_with(X_OK, (0, 2), np.nan), Y_OK), "X"),
+    ("reg NaN in X, one network",
+     lambda: _fit(lookbacks=None, classical=None)(_with(X_OK, (0, 0), np.nan), Y_OK), "X"),
     ("reg inf in X", lambda: _fit()(_with(X_OK, (1, 2), np.inf), Y_OK), "X"),
     ("reg NaN in y", lambda: _fit()(X_OK, _with(Y_OK, (0, 0), np.nan)), "y"),
     ("reg 4-D X", lambda: _fit()(X_OK[:, :, None, None], Y_OK), "X"),

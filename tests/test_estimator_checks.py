@@ -21,8 +21,9 @@ from sklearn.utils.estimator_checks import (
 )
 
 from sk_seqattn import (
-    BPETokenizer, CharTokenizer, ConformalForecaster, LinearFloorRegressor, LookbackEnsemble,
-    SeedEnsemble, Seq2SeqAttentionRegressor, Seq2SeqAttentionTranslator, WordTokenizer,
+    BPETokenizer, CharTokenizer, ConformalForecaster, ForecastCombination, LinearFloorRegressor,
+    LookbackEnsemble, SeedEnsemble, Seq2SeqAttentionRegressor, Seq2SeqAttentionTranslator,
+    ThetaWindowRegressor, WordTokenizer,
 )
 
 # Small and quick: the checks fit dozens of times on tiny data.
@@ -46,6 +47,10 @@ ESTIMATORS = [
     ConformalForecaster(estimator=Seq2SeqAttentionRegressor(quantiles=(0.1, 0.9), hidden_size=8,
                                                             max_epochs=2, batch_size=16,
                                                             random_state=0)),
+    ThetaWindowRegressor(),
+    ThetaWindowRegressor(season_length=2),
+    ForecastCombination(estimators=[("floor", LinearFloorRegressor()),
+                                    ("theta", ThetaWindowRegressor())], weights=[3, 1]),
     Seq2SeqAttentionTranslator(embedding_dim=4, hidden_size=8, max_epochs=1),
     CharTokenizer(),
     WordTokenizer(),
@@ -53,6 +58,14 @@ ESTIMATORS = [
 ]
 
 EXPECTED_FAILED_CHECKS = {
+    "ThetaWindowRegressor": {
+        "check_estimators_nan_inf": (
+            "NaN at the start of a window is left padding, which the Theta method "
+            "accepts by design (it fits the observed steps); the check's NaN is at X[0, 0]. "
+            "NaN after an observed step and inf are ValueErrors "
+            "(test_classical.py::test_nan_other_than_left_padding_is_a_value_error)."
+        ),
+    },
     "LookbackEnsemble": {
         "check_estimators_nan_inf": (
             "NaN at the start of a window is left padding (steps before a series "
@@ -64,7 +77,23 @@ EXPECTED_FAILED_CHECKS = {
 }
 
 
+# The regressor with point forecasts: "auto" takes windows that begin with
+# NaN for left-padded ones, and fits networks over several lookbacks.
+_REGRESSOR_LEFT_PADDING = {
+    "check_estimators_nan_inf": (
+        "NaN at the start of a window is left padding, which lookbacks='auto' takes "
+        "(networks over several lookbacks, each on the windows that cover it); the check's "
+        "NaN is at X[0, 0]. NaN after an observed step, inf, and NaN for one network "
+        "(lookbacks=None) are ValueErrors (test_auto.py::"
+        "test_padded_windows_need_several_lookbacks, test_bad_inputs.py)."
+    ),
+}
+
+
 def expected_failed_checks(estimator):
+    member = estimator.estimator if isinstance(estimator, SeedEnsemble) else estimator
+    if isinstance(member, Seq2SeqAttentionRegressor) and member.quantiles is None:
+        return _REGRESSOR_LEFT_PADDING
     return EXPECTED_FAILED_CHECKS.get(type(estimator).__name__, {})
 
 

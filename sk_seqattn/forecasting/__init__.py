@@ -6,9 +6,12 @@
   back (:class:`TargetTransform`, :class:`WindowScaler`).
 - :mod:`.floor`: :class:`LinearFloorRegressor`, the ridge on normalised
   windows that the network corrects; a baseline in its own right.
+- :mod:`.classical`: :class:`ThetaWindowRegressor`, the Theta method fitted
+  on each window, vectorised over windows.
 - :mod:`.regressor`: :class:`Seq2SeqAttentionRegressor`, the network
   around those parts.
-- :mod:`.conformal` and :mod:`.ensemble`: wrappers around any forecaster
-  (:class:`ConformalForecaster`, :class:`LookbackEnsemble`,
-  :class:`SeedEnsemble`).
+- :mod:`.conformal`, :mod:`.ensemble` and :mod:`.combination`: wrappers
+  around any forecaster (:class:`ConformalForecaster`,
+  :class:`LookbackEnsemble`, :class:`SeedEnsemble`,
+  :class:`ForecastCombination`).
 """

@@ -17,6 +17,9 @@ __all__ = []
 class _WindowInputChecks:
     """Check windows and their targets; set and use the shape attributes they fix."""
 
+    # True: X may hold NaN, which the estimator checks itself (a left padding).
+    _nan_left_padding = False
+
     def __sklearn_tags__(self):
         # Windows of one or several features; y with a horizon and targets.
         tags = super().__sklearn_tags__()
@@ -107,7 +110,8 @@ class _WindowInputChecks:
                 self, X, reset=reset, allow_nd=True, dtype=[np.float64, np.float32],
                 # The unknown part of the known-future steps may be NaN; see
                 # _check_future_part.
-                ensure_all_finite=self.future_features is None if reset
+                ensure_all_finite="allow-nan" if self._nan_left_padding
+                else self.future_features is None if reset
                 else getattr(self, "future_features_", None) is None,
             )
         except ValueError as error:

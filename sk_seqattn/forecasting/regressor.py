@@ -3,13 +3,16 @@
 import numpy as np
 import torch
 from sklearn.base import RegressorMixin, _fit_context, clone
-from sklearn.utils._param_validation import HasMethods, StrOptions
+from numbers import Integral, Real
+
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..nn import Seq2SeqRegressionNetwork
 from ..training.base import FITTED_NET_DOC, NETWORK_PARAMS_DOC, TRAINING_PARAMS_DOC, \
     _BaseSeq2SeqAttention, parameter_docs
 from ..training.net import PinballLoss, TailSplit
+from . import _auto
 from ._checks import _WindowInputChecks
 from ._quantiles import check_quantiles, with_median
 from ._scoring import _StepwiseR2
@@ -22,8 +25,47 @@ _LOSSES = {"mse": torch.nn.MSELoss, "mae": torch.nn.L1Loss, "huber": torch.nn.Hu
 
 _NETWORK = ("attention", "alignment", "hidden_size", "num_layers", "cell", "dropout",
             "input_feeding")
-_TRAINING = ("max_epochs", "batch_size", "lr", "optimizer", "callbacks",
-             "validation_fraction", "device", "random_state", "verbose", "net_params")
+_TRAINING = ("optimizer", "callbacks", "validation_fraction", "device", "random_state",
+             "verbose", "net_params")
+
+_AUTO_DOC = """\
+    lookbacks : "auto", array-like of int or None, default="auto"
+        The input lengths of the networks, whose forecasts are averaged
+        (a :class:`~sk_seqattn.LookbackEnsemble` of this regressor): each
+        reads the last ``L`` steps of the window and trains on every window
+        whose observed steps cover them (a window may begin with NaN, as
+        ``make_windows(..., fill_value=np.nan, min_observed=k)`` pads the
+        start of a series). "auto": with many windows (at least 4096) or
+        left-padded ones, and no ``quantiles``, 1.5, 2, 3 and 4 horizons,
+        those within the window; otherwise one network on the whole
+        window. None: one network on the whole window. Recorded in
+        ``lookbacks_``.
+
+    classical : "auto", estimator or None, default="auto"
+        A classical forecaster of each window (``fit(X, y)``,
+        ``predict(X)`` on the same windows), whose forecast is averaged with
+        the networks' at a weight of 0.25 (a
+        :class:`~sk_seqattn.ForecastCombination`): per-series statistical
+        methods and a global network make different errors. "auto": where
+        ``lookbacks="auto"`` takes several, a
+        :class:`~sk_seqattn.ThetaWindowRegressor`; otherwise none. None:
+        the networks alone. Not with ``quantiles``.
+
+    max_epochs : int or "auto", default="auto"
+        Passes over the training windows. "auto": 100 for one network on
+        few windows; otherwise (many windows, or several networks) as many
+        (1 to 10) as make about 5000 optimizer steps, so training time
+        follows the number of steps rather than the panel's size. Recorded
+        in ``max_epochs_``.
+
+    batch_size : int or "auto", default="auto"
+        Windows per optimizer step. "auto": 32 with few windows, 256 with
+        many. Recorded in ``batch_size_``.
+
+    lr : float or "auto", default="auto"
+        Learning rate. "auto": 3e-4 with few windows, 1e-3 with many.
+        Recorded in ``lr_``.
+"""
 
 
 class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _WindowInputChecks,
@@ -59,12 +101,17 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _WindowInputChecks,
         and trend. "global": one mean and deviation per feature from the
         training windows. None: the values as given.
 
-    target_transform : {{"log", "log1p"}} or None, default=None
+    target_transform : {{"auto", "log", "log1p"}} or None, default="auto"
         Applied to the targets and their history in ``X`` before
         normalising, and undone on the forecast (``exp``, ``expm1``): a
         multiplicative series (seasonal swings that grow with the level)
         becomes additive. "log" needs positive values, "log1p" values
         >= 0 (counts with zeros); anything else is a ``ValueError``.
+        "auto": "log1p" when every value of the targets and their history
+        in the training windows is positive, or, where "auto" makes a
+        panel's settings (many or left-padded windows), at least 0; else
+        none (recorded in ``target_transform_.kind``). A forecast window
+        with a negative history is then a ``ValueError``.
 
     floor : "linear", estimator or None, default="linear"
         The forecast the network corrects: "linear" is a
@@ -105,6 +152,7 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _WindowInputChecks,
         "window" normalisation its target statistics. None: the first
         ``n_targets`` features. Ignored for 2-D ``X`` (one feature).
 
+{auto}
 {training}
     Attributes
     ----------
@@ -135,6 +183,23 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _WindowInputChecks,
 
     quantiles_ : ndarray of float or None
         The quantiles :meth:`predict_quantiles` returns.
+
+    lookbacks_ : ndarray of int
+        The networks' input lengths (one: a single network on the whole window).
+
+    classical_ : estimator or None
+        The fitted classical member, if any.
+
+    ensemble_ : estimator or None
+        With several lookbacks or a classical member, the fitted composite
+        that ``predict`` calls (a :class:`~sk_seqattn.LookbackEnsemble` of
+        single-network regressors, inside a
+        :class:`~sk_seqattn.ForecastCombination` with a classical member);
+        ``net_``, ``scaler_`` and ``floor_`` are then None (each member has
+        its own). None for a single network.
+
+    max_epochs_, batch_size_, lr_ : int, int, float
+        The training settings used.
 
     target_transform_ : sk_seqattn.forecasting.scaling.TargetTransform
         The transform of the targets (the identity without ``target_transform``).
@@ -188,13 +253,19 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _WindowInputChecks,
                 "        training, so that no validation target of a series is also a\n"
                 "        training target.")}),
         fitted=FITTED_NET_DOC,
+        auto=_AUTO_DOC,
     )
 
     _parameter_constraints = {
         **{name: _BaseSeq2SeqAttention._parameter_constraints[name]
            for name in _NETWORK + _TRAINING},
         "normalize": [StrOptions({"window", "global"}), None],
-        "target_transform": [StrOptions({"log", "log1p"}), None],
+        "target_transform": [StrOptions({"auto", "log", "log1p"}), None],
+        "lookbacks": [StrOptions({"auto"}), "array-like", None],
+        "classical": [StrOptions({"auto"}), HasMethods(["fit", "predict"]), None],
+        "max_epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "lr": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
         "floor": [StrOptions({"linear"}), HasMethods(["fit", "predict"]), None],
         "loss": [StrOptions(set(_LOSSES))],
         "quantiles": ["array-like", None],
@@ -213,15 +284,17 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _WindowInputChecks,
         dropout=0.0,
         input_feeding=False,
         normalize="window",
-        target_transform=None,
+        target_transform="auto",
         floor="linear",
         loss="mse",
         quantiles=None,
         future_features=None,
         target_features=None,
-        max_epochs=100,
-        batch_size=32,
-        lr=0.0003,
+        lookbacks="auto",
+        classical="auto",
+        max_epochs="auto",
+        batch_size="auto",
+        lr="auto",
         optimizer="adam",
         callbacks=None,
         validation_fraction=None,
@@ -244,6 +317,8 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _WindowInputChecks,
         self.quantiles = quantiles
         self.future_features = future_features
         self.target_features = target_features
+        self.lookbacks = lookbacks
+        self.classical = classical
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -284,13 +359,28 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _WindowInputChecks,
         self._check_network_params()
         X, y = self._validate_windows(X, y, reset=True)
         self.quantiles_ = check_quantiles(self.quantiles)
+        settings = _auto.plan(self, X, y)
+        self.max_epochs_, self.batch_size_, self.lr_ = (
+            settings.max_epochs, settings.batch_size, settings.lr)
+        self.lookbacks_ = settings.lookbacks
+        self.target_transform_ = TargetTransform(
+            settings.target_transform, target_features=self.target_features_,
+            n_steps=self.n_steps_in_)
+        if _auto.is_composite(settings, self.n_steps_in_):
+            # Several networks and a classical member: each member is fitted
+            # on its own, from the windows as given.
+            self.ensemble_ = _auto.fit_composite(self, X, y, settings)
+            self.classical_ = getattr(self.ensemble_, "named_estimators_", {}).get("classical")
+            self.scaler_ = self.floor_ = None
+            self.net_ = None  # last: the estimator is fitted from here on
+            return self
+        self.ensemble_ = self.classical_ = None
+        self._check_observed(X)
         # The validation tail is kept out of everything fitted: the
         # normalisation's statistics and the floor.
         split = self._train_split()
         train = slice(None) if split is None else split.indices(len(y))[0]
 
-        self.target_transform_ = TargetTransform(
-            self.target_transform, target_features=self.target_features_, n_steps=self.n_steps_in_)
         X, y = self.target_transform_.transform_X(X), self.target_transform_.transform_y(y)
         window, future = self._split_future(X)
         self.scaler_ = WindowScaler(
@@ -345,6 +435,10 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _WindowInputChecks,
             (n_samples,), (n_samples, horizon) or (n_samples, horizon, n_targets).
             An empty ``X`` is a ``ValueError``, as for the translator.
         """
+        check_is_fitted(self)
+        if self.ensemble_ is not None:
+            X, _ = self._validate_windows(X)
+            return self._as_y_rank(np.asarray(self.ensemble_.predict(X), dtype=np.float64))
         prediction, _ = self._predict_levels(X, attention=False)
         levels = self._levels()
         if levels is not None:  # the median
@@ -396,9 +490,25 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _WindowInputChecks,
         check_is_fitted(self)
         if self.attention == "none":
             raise ValueError("attention='none' has no attention weights.")
+        if self.ensemble_ is not None:  # the networks' mean, over all input steps
+            X, _ = self._validate_windows(X)
+            return _auto.composite_attention(self.ensemble_, X, self.n_steps_in_)
         return self._predict_levels(X, attention=True)[1]
 
     # -- helpers ---------------------------------------------------------------
+    # A window may begin with NaN (the steps before its series started) for
+    # the networks of several lookbacks; one network reads every step.
+    _nan_left_padding = True
+
+    def _check_observed(self, X):
+        """A ``ValueError`` when a single network's input windows hold NaN."""
+        if self.future_features_ is None and np.isnan(X).any():
+            raise ValueError(
+                "Input X contains NaN. One network on the whole window reads every step; "
+                "windows left-padded with NaN (a series shorter than the window) need "
+                "networks of several lookbacks: lookbacks='auto', or a "
+                f"list of lengths (fitted with lookbacks_={self.lookbacks_.tolist()}).")
+
     def _levels(self):
         # The quantile levels the network outputs (quantiles_ and the median), or None.
         return None if self.quantiles_ is None else with_median(self.quantiles_)
@@ -432,6 +542,7 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _WindowInputChecks,
         and the attention (n, horizon, n_steps) if asked, else None."""
         check_is_fitted(self)
         X, _ = self._validate_windows(X)
+        self._check_observed(X)
         X = self.target_transform_.transform_X(X)
         scaled = self.scaler_.transform(*self._split_future(X))
         outputs = self._forward(self._network_inputs(X, scaled),

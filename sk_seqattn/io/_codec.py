@@ -31,7 +31,8 @@ __all__ = []
 ALLOWED = {
     "sk_seqattn": ("Seq2SeqAttentionRegressor", "Seq2SeqAttentionTranslator",
                    "LinearFloorRegressor", "LookbackEnsemble", "SeedEnsemble",
-                   "ConformalForecaster", "CharTokenizer", "WordTokenizer", "BPETokenizer"),
+                   "ConformalForecaster", "ThetaWindowRegressor", "ForecastCombination",
+                   "CharTokenizer", "WordTokenizer", "BPETokenizer"),
     "sk_seqattn.forecasting.scaling": ("TargetTransform", "WindowScaler"),
     "sklearn.pipeline": ("Pipeline",),
     "sklearn.preprocessing": ("StandardScaler", "MinMaxScaler", "MaxAbsScaler",

@@ -39,8 +39,9 @@ __all__ = ["save", "load"]
 FORMAT = "sk_seqattn model"
 # The one place where compatibility is decided: a file of another format
 # version is refused with both versions named. Version 2: the regressor
-# built from parts (its scaler, target transform and floor are objects).
-FORMAT_VERSION = 2
+# built from parts (its scaler, target transform and floor are objects);
+# version 3: its "auto" settings, and a composite (ensemble_) where it has one.
+FORMAT_VERSION = 3
 _MEMBERS = ("model.json", "arrays.safetensors", "weights.safetensors")
 
 

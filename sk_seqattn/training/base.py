@@ -323,9 +323,9 @@ class _BaseSeq2SeqAttention(BaseEstimator):
             "module": module,
             "criterion": criterion,
             "optimizer": optimizer,
-            "lr": self.lr,
-            "max_epochs": self.max_epochs,
-            "batch_size": self.batch_size,
+            "lr": self._training_value("lr"),
+            "max_epochs": self._training_value("max_epochs"),
+            "batch_size": self._training_value("batch_size"),
             "train_split": self._train_split(),
             "callbacks": callbacks,
             "device": self.device,
@@ -347,11 +347,17 @@ class _BaseSeq2SeqAttention(BaseEstimator):
         kwargs.update(self._checked_net_params(module, module_params))
         return net_class(**kwargs)
 
+    def _training_value(self, name):
+        """``max_epochs``, ``batch_size`` or ``lr`` as ``fit`` resolved it (``<name>_``,
+        set before the net is built, where the estimator has "auto"), else the parameter."""
+        return getattr(self, f"{name}_", getattr(self, name))
+
     def _own_callbacks(self):
         """(name, callback) pairs that the estimator's own parameters add."""
         if self._setting("lr_schedule") == "cosine":
             return [("lr_schedule", LRScheduler(
-                torch.optim.lr_scheduler.CosineAnnealingLR, T_max=self.max_epochs,
+                torch.optim.lr_scheduler.CosineAnnealingLR,
+                T_max=self._training_value("max_epochs"),
             ))]
         return []
 

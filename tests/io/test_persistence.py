@@ -1,7 +1,6 @@
 """sk_seqattn.save / sk_seqattn.load: model files that never unpickle."""
 
 import io
-import json
 import pickle
 import zipfile
 
@@ -9,12 +8,8 @@ import numpy as np
 import pytest
 import sklearn
 import torch
-from skorch.callbacks import Callback
 from sklearn.base import clone
 from sklearn.linear_model import Ridge, RidgeCV
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
-from sklearn.utils.validation import check_is_fitted
 
 import sk_seqattn
 from sk_seqattn import (

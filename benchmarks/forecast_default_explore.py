@@ -1,0 +1,109 @@
+"""Choosing the regressor's defaults on BACKTESTS of a panel's training parts.
+
+The last ``h`` steps of every series' training part are held out (the
+competition's test part is never read); each variant is fitted on what is
+left and scored by MASE on the held-out steps, as ``forecast_peers.py``
+scores the test part. Variants (several per run; seeded ones per seed):
+
+- ``ens``: the README's recipe, a padded LookbackEnsemble over 1.5h, 2h, 3h,
+  4h of log1p networks (batch 256, lr 1e-3, 10 epochs);
+- ``theta``: ThetaWindowRegressor on each series' last 4h steps;
+- ``ens+theta@w``: ``w`` times the ensemble's forecast plus ``1 - w`` times Theta's;
+- ``ens-thetafloor``: the ensemble with ``floor=ThetaWindowRegressor()`` in every member;
+- ``default``: ``Seq2SeqAttentionRegressor()`` as the package now defaults it
+  (``--param`` overrides), on the padded windows of 4h.
+
+    python benchmarks/forecast_default_explore.py m1 monthly --variants ens,theta --seeds 3
+"""
+
+import argparse
+import warnings
+
+import numpy as np
+from _report import parse_params, print_header, timed
+from forecast_peers import edge_padded, load_panel, panel_mase, scale_lags
+
+from sk_seqattn import (LookbackEnsemble, Seq2SeqAttentionRegressor, ThetaWindowRegressor,
+                        last_windows, make_windows)
+
+RECIPE = {"batch_size": 256, "lr": 1e-3, "max_epochs": 10}
+LOOKBACKS = (1.5, 2, 3, 4)
+VARIANTS = ("ens", "theta", "ens-thetafloor", "default")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("dataset")
+    parser.add_argument("frequency")
+    parser.add_argument("--variants", default="ens,theta")
+    parser.add_argument("--weights", default="0.25,0.5,0.75",
+                        help="the ensemble's weights in ens+theta combinations")
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                        help="a regressor parameter for the seeded variants")
+    args = parser.parse_args(argv)
+    params = parse_params(args.param)
+    data = load_panel(args.dataset, args.frequency)
+    h, m = data.horizon, data.season_length
+    # The backtest: the last h training steps are the held-out part.
+    keep = [values for values in data.train if len(values) > h + 2]
+    train, test = [values[:-h] for values in keep], [values[-h:] for values in keep]
+    lags = scale_lags(train, m)
+    lengths = [len(values) for values in train]
+    variants = args.variants.split(",")
+    print_header(
+        f"data: {args.dataset} {args.frequency}, BACKTEST: the last h={h} steps of each "
+        f"training part held out ({len(train)} series, remaining lengths "
+        f"{min(lengths)}-{max(lengths)}); the test part is not read\n"
+        f"seeded variants: mean +- std over seeds 0..{args.seeds - 1}; params {params}")
+    lookbacks = sorted({int(round(f * h)) for f in LOOKBACKS})
+    n_in = lookbacks[-1]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        X, y = make_windows(train, n_in, h, fill_value=np.nan, min_observed=lookbacks[0])
+    X_last = last_windows(train, n_in, fill_value=np.nan)[0]
+    X_last_edge = edge_padded(X_last, lookbacks[0])
+    log = {"target_transform": "log1p"} if min(v.min() for v in train) >= 0 else {}
+    print(f"{'panel':<22} {'variant':<34} {'backtest MASE':>16} {'fit s':>8}")
+
+    def row(label, errors, seconds):
+        spread = f" +- {np.std(errors):.3f}" if len(errors) > 1 else ""
+        print(f"{args.dataset + ' ' + args.frequency:<22} {label:<34} "
+              f"{np.mean(errors):.3f}{spread:>9} {np.mean(seconds):>8.1f}", flush=True)
+
+    theta = None
+    if "theta" in variants or "ens" in variants:
+        model, seconds = timed(lambda: ThetaWindowRegressor().fit(X, y))
+        theta = model.predict(X_last)
+        row(f"theta (season_length_={model.season_length_})",
+            [panel_mase(train, test, theta, lags)], [seconds])
+
+    def seeded(label, build, X_predict):
+        forecasts, errors, seconds = [], [], []
+        for seed in range(args.seeds):
+            model, fit_seconds = timed(lambda: build(seed).fit(X, y))
+            forecasts.append(model.predict(X_predict))
+            errors.append(panel_mase(train, test, forecasts[-1], lags))
+            seconds.append(fit_seconds)
+        row(label, errors, seconds)
+        return forecasts
+
+    if "ens" in variants:
+        forecasts = seeded("ens", lambda seed: LookbackEnsemble(
+            estimator=Seq2SeqAttentionRegressor(random_state=seed, **log, **{**RECIPE, **params}),
+            lookbacks=lookbacks), X_last_edge)
+        for w in map(float, args.weights.split(",")):
+            row(f"ens+theta@{w}", [panel_mase(train, test, w * f + (1 - w) * theta, lags)
+                                   for f in forecasts], [0])
+    if "ens-thetafloor" in variants:
+        seeded("ens-thetafloor", lambda seed: LookbackEnsemble(
+            estimator=Seq2SeqAttentionRegressor(
+                random_state=seed, floor=ThetaWindowRegressor(), **log, **{**RECIPE, **params}),
+            lookbacks=lookbacks), X_last_edge)
+    if "default" in variants:
+        seeded("default", lambda seed: Seq2SeqAttentionRegressor(random_state=seed, **params),
+               X_last_edge)
+
+
+if __name__ == "__main__":
+    main()

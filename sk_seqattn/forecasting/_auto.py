@@ -1,0 +1,183 @@
+"""What the regressor's "auto" settings become, decided in ``fit`` from the training windows.
+
+Two regimes, told apart by the number of training windows:
+
+- few windows (one series, typically): one network on the whole window,
+  32 windows a batch, a learning rate of 3e-4, 100 epochs (several networks,
+  for windows left-padded with NaN: the step budget below);
+- many windows (at least :data:`MANY_WINDOWS`, a panel, typically): 256
+  windows a batch, a learning rate of 1e-3 and as many epochs (at most 10,
+  at least 1) as make about :data:`STEP_BUDGET` optimizer steps, so that
+  training time follows the steps, not the panel's size.
+
+With many windows, or windows left-padded with NaN (cut for networks of
+several lookbacks), and point forecasts: an ensemble of networks over
+lookbacks of 1.5, 2, 3 and 4 horizons (those within the window), each
+trained on every window that covers its own lookback, combined with a
+classical forecast of each window (:class:`~sk_seqattn.ThetaWindowRegressor`,
+weight :data:`CLASSICAL_WEIGHT`).
+
+The log transform: ``log1p`` when every value of the targets and their
+history is positive, or, for a panel (many windows, or several networks),
+at least 0.
+"""
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.utils import Bunch
+
+__all__ = []
+
+# Windows from which the regressor treats its data as a panel.
+MANY_WINDOWS = 4096
+FEW_WINDOWS_TRAINING = {"batch_size": 32, "lr": 3e-4, "max_epochs": 100}
+MANY_WINDOWS_TRAINING = {"batch_size": 256, "lr": 1e-3}
+MAX_EPOCHS_MANY = 10
+STEP_BUDGET = 5000
+# lookbacks="auto": the members' lookbacks, in horizons.
+LOOKBACK_HORIZONS = (1.5, 2, 3, 4)
+# classical="auto": the classical forecast's weight in the combination.
+CLASSICAL_WEIGHT = 0.25
+
+
+def plan(regressor, X, y):
+    """The settings ``fit`` resolves: a Bunch of ``target_transform``, ``batch_size``,
+    ``lr``, ``max_epochs``, ``lookbacks`` (ndarray of int) and ``classical`` (an
+    unfitted estimator or None), for validated ``X`` (n, steps, features) and ``y``
+    (n, horizon, targets)."""
+    n_windows = len(X)
+    many = n_windows >= MANY_WINDOWS
+    settings = Bunch()
+    point_forecasts = regressor.quantiles is None
+    # Left-padded windows are cut for networks of several lookbacks: the
+    # composite, whatever their number.
+    composite = (many or bool(np.isnan(X[:, : regressor.n_steps_in_]).any())) \
+        and point_forecasts
+    lookbacks = regressor.lookbacks
+    if lookbacks is None or (lookbacks == "auto" and not composite):
+        settings.lookbacks = np.array([regressor.n_steps_in_])
+    elif lookbacks == "auto":
+        settings.lookbacks = auto_lookbacks(regressor.horizon_, regressor.n_steps_in_)
+    else:
+        settings.lookbacks = explicit_lookbacks(lookbacks, regressor.n_steps_in_)
+        if len(settings.lookbacks) > 1 and not point_forecasts:
+            raise ValueError("lookbacks of several lengths need point forecasts: they "
+                             "cannot be combined with quantiles (wrap the regressor in "
+                             "ConformalForecaster instead).")
+    classical = regressor.classical
+    if classical == "auto":
+        classical = _default_classical() if composite else None
+    elif classical is not None and not point_forecasts:
+        raise ValueError("classical needs point forecasts: it cannot be combined with "
+                         "quantiles (wrap the regressor in ConformalForecaster instead).")
+    settings.classical = None if classical is None else clone(classical)
+
+    settings.target_transform = regressor.target_transform
+    if settings.target_transform == "auto":
+        # Zeros are taken (log1p) for a panel, not for one series on one
+        # network: a series with zeros is often additive near them.
+        panel = many or is_composite(settings, regressor.n_steps_in_)
+        settings.target_transform = auto_target_transform(
+            X[:, : regressor.n_steps_in_, regressor.target_features_], y,
+            allow_zeros=panel)
+
+    defaults = MANY_WINDOWS_TRAINING if many else FEW_WINDOWS_TRAINING
+    for name in ("batch_size", "lr"):
+        value = getattr(regressor, name)
+        settings[name] = defaults[name] if value == "auto" else value
+    settings.max_epochs = regressor.max_epochs
+    if settings.max_epochs == "auto":
+        # One network on few windows: the single-series setting. Otherwise
+        # (many windows, or several networks to train) a budget of steps.
+        single = is_composite(settings, regressor.n_steps_in_) is False
+        settings.max_epochs = FEW_WINDOWS_TRAINING["max_epochs"] if single and not many \
+            else epochs_for_budget(n_windows, settings.batch_size)
+    return settings
+
+
+def epochs_for_budget(n_windows, batch_size):
+    """Epochs of ``n_windows`` in batches of ``batch_size`` making about STEP_BUDGET steps,
+    between 1 and MAX_EPOCHS_MANY."""
+    steps_per_epoch = -(-n_windows // batch_size)
+    return int(np.clip(round(STEP_BUDGET / steps_per_epoch), 1, MAX_EPOCHS_MANY))
+
+
+def auto_target_transform(history, y, allow_zeros):
+    """"log1p" when the targets' observed history and ``y`` are all positive (at least 0
+    with ``allow_zeros``), else None."""
+    observed = history[~np.isnan(history)]
+    smallest = min(observed.min(initial=np.inf), y.min(initial=np.inf))
+    return "log1p" if smallest > 0 or (allow_zeros and smallest == 0) else None
+
+
+def auto_lookbacks(horizon, n_steps):
+    """The lookbacks of LOOKBACK_HORIZONS horizons within ``n_steps`` (at least 2 steps);
+    the whole window when none is."""
+    lengths = sorted({int(round(f * horizon)) for f in LOOKBACK_HORIZONS})
+    lengths = [length for length in lengths if 2 <= length <= n_steps]
+    return np.array(lengths or [n_steps])
+
+
+def explicit_lookbacks(lookbacks, n_steps):
+    """``lookbacks`` given as ints: sorted, unique, each within ``n_steps``."""
+    values = np.unique(np.ravel(np.asarray(lookbacks)))
+    if values.size == 0 or not np.issubdtype(values.dtype, np.integer) \
+            or values.min() < 1 or values.max() > n_steps:
+        raise ValueError(f"lookbacks must be ints from 1 to the window's {n_steps} steps, "
+                         f"got {lookbacks!r}.")
+    return values.astype(int)
+
+
+def _default_classical():
+    from .classical import ThetaWindowRegressor
+    return ThetaWindowRegressor()
+
+
+def is_composite(settings, n_steps):
+    """Whether the settings make a composite (several networks, or a classical member)
+    rather than one network on the whole window."""
+    return settings.classical is not None or settings.lookbacks.tolist() != [n_steps]
+
+
+def fit_composite(regressor, X, y, settings):
+    """The fitted composite: networks over ``settings.lookbacks`` (a LookbackEnsemble
+    of single-network clones of ``regressor`` with the resolved settings), combined
+    with ``settings.classical`` where there is one."""
+    from .combination import ForecastCombination
+    from .ensemble import LookbackEnsemble
+
+    member = clone(regressor).set_params(
+        lookbacks=None, classical=None, target_transform=settings.target_transform,
+        batch_size=settings.batch_size, lr=settings.lr, max_epochs=settings.max_epochs)
+    networks = LookbackEnsemble(estimator=member, lookbacks=settings.lookbacks.tolist(),
+                                random_state=regressor.random_state)
+    model = networks
+    if settings.classical is not None:
+        model = ForecastCombination(
+            estimators=[("networks", networks), ("classical", settings.classical)],
+            weights=[1 - CLASSICAL_WEIGHT, CLASSICAL_WEIGHT])
+    return model.fit(X, y)
+
+
+def composite_networks(composite):
+    """The fitted LookbackEnsemble inside a composite."""
+    return getattr(composite, "named_estimators_", {}).get("networks", composite)
+
+
+def composite_attention(composite, X, n_steps):
+    """The mean attention of a composite's networks over the ``n_steps`` input steps:
+    (n, horizon, n_steps); each network's weights on the steps before its lookback are
+    0, and a window's mean is over the networks that cover it."""
+    networks = composite_networks(composite)
+    observed = networks._observed_steps(X)  # (n,)
+    total, count = None, np.zeros(len(X))
+    for member, length in zip(networks.estimators_, networks.lookbacks_):
+        rows = observed >= length
+        if not rows.any():
+            continue
+        weights = member.attention_weights(networks._last_steps(X[rows], length))
+        if total is None:
+            total = np.zeros((len(X), weights.shape[1], n_steps))
+        total[rows, :, n_steps - length:] += weights
+        count[rows] += 1
+    return total / count[:, None, None]

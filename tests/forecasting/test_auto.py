@@ -1,0 +1,161 @@
+"""The regressor's "auto" settings: what fit decides from the training windows."""
+
+import numpy as np
+import pytest
+
+import sk_seqattn
+from sk_seqattn import (ForecastCombination, LookbackEnsemble, Seq2SeqAttentionRegressor,
+                        ThetaWindowRegressor, last_windows, make_windows)
+from sk_seqattn.forecasting import _auto
+
+TINY = dict(hidden_size=4, random_state=0)
+
+
+def _panel(n_series=6, length=60, seed=0):
+    rng = np.random.RandomState(seed)
+    t = np.arange(length)
+    return {f"s{i}": 10 + i + np.sin(2 * np.pi * t / 6) + 0.1 * rng.randn(length)
+            for i in range(n_series)}
+
+
+@pytest.fixture
+def many_windows(monkeypatch):
+    """Lower the many-windows threshold so that a tiny panel is "many windows"."""
+    monkeypatch.setattr(_auto, "MANY_WINDOWS", 50)
+
+
+def test_few_windows_get_one_network_and_the_single_series_training():
+    X, y = make_windows(10 + np.sin(np.arange(120) / 4), n_in=16, n_out=4)
+    reg = Seq2SeqAttentionRegressor(max_epochs=1, **TINY).fit(X, y)
+    assert reg.lookbacks_.tolist() == [16]
+    assert reg.ensemble_ is None and reg.classical_ is None and reg.net_ is not None
+    assert (reg.batch_size_, reg.lr_, reg.max_epochs_) == (32, 3e-4, 1)
+    assert reg.net_.batch_size == 32 and reg.net_.lr == 3e-4
+    assert reg.target_transform_.kind == "log1p"  # every value > 0
+    plan = _auto.plan(reg, *reg._validate_windows(X, y))
+    assert plan.max_epochs == 1
+    reg.set_params(max_epochs="auto")
+    assert _auto.plan(reg, *reg._validate_windows(X, y)).max_epochs == 100
+
+
+def test_zeros_get_a_log_transform_on_a_panel_only(many_windows):
+    # One series on one network: zeros keep the values as they are (a series
+    # with zeros is often additive near them); a panel's settings take log1p.
+    series = np.maximum(np.sin(np.arange(40) / 3), 0)
+    X, y = make_windows(series, n_in=8, n_out=2)
+    assert len(X) < _auto.MANY_WINDOWS and series.min() == 0
+    reg = Seq2SeqAttentionRegressor(max_epochs=1, **TINY).fit(X, y)
+    assert reg.target_transform_.kind is None
+    panel = {name: np.maximum(values - 10, 0) for name, values in _panel().items()}
+    X, y = make_windows(panel, n_in=12, n_out=3)
+    assert len(X) >= _auto.MANY_WINDOWS
+    reg = Seq2SeqAttentionRegressor(max_epochs=1, **TINY).fit(X, y)
+    assert reg.target_transform_.kind == "log1p"
+
+
+def test_negative_values_get_no_log_transform():
+    X, y = make_windows(np.sin(np.arange(120) / 4), n_in=16, n_out=4)
+    reg = Seq2SeqAttentionRegressor(max_epochs=1, **TINY).fit(X, y)
+    assert reg.target_transform_.kind is None
+    # Explicit settings are kept as given.
+    explicit = Seq2SeqAttentionRegressor(max_epochs=1, target_transform=None, batch_size=8,
+                                         lr=0.01, **TINY).fit(np.abs(X), np.abs(y))
+    assert explicit.target_transform_.kind is None
+    assert (explicit.batch_size_, explicit.lr_) == (8, 0.01)
+
+
+@pytest.mark.parametrize("n_windows, epochs", [
+    (5_000, 10),        # 20 steps an epoch: at most 10 epochs
+    (200_000, 6),       # 782 steps an epoch: about 5000 steps
+    (1_000_000, 1),     # 3907 steps an epoch: at least one epoch
+])
+def test_epochs_follow_a_step_budget(n_windows, epochs):
+    assert _auto.epochs_for_budget(n_windows, 256) == epochs
+
+
+def test_lookbacks_follow_the_horizon_within_the_window():
+    assert _auto.auto_lookbacks(8, 32).tolist() == [12, 16, 24, 32]
+    assert _auto.auto_lookbacks(8, 20).tolist() == [12, 16]
+    assert _auto.auto_lookbacks(8, 10).tolist() == [10]  # the window, when none fits
+
+
+def test_many_windows_get_networks_over_lookbacks_and_theta(many_windows):
+    panel = _panel()
+    X, y = make_windows(panel, n_in=12, n_out=3, fill_value=np.nan, min_observed=4)
+    assert len(X) >= _auto.MANY_WINDOWS and np.isnan(X).any()
+    reg = Seq2SeqAttentionRegressor(**TINY).fit(X, y)
+    assert reg.lookbacks_.tolist() == [4, 6, 9, 12]  # 1.5, 2, 3, 4 horizons
+    assert (reg.batch_size_, reg.lr_) == (256, 1e-3)
+    assert reg.max_epochs_ == 10  # one step an epoch: capped at 10
+    assert isinstance(reg.ensemble_, ForecastCombination)
+    assert isinstance(reg.classical_, ThetaWindowRegressor)
+    assert reg.net_ is None and reg.scaler_ is None and reg.floor_ is None
+    networks = reg.ensemble_.named_estimators_["networks"]
+    assert isinstance(networks, LookbackEnsemble)
+    assert [m.max_epochs for m in networks.estimators_] == [10] * 4
+    assert {m.target_transform for m in networks.estimators_} == {"log1p"}
+
+    X_last, _ = last_windows(panel, n_in=12)
+    forecast = reg.predict(X_last)
+    # The members take the windows as (n, steps, features) and y as (n, horizon, targets).
+    expected = 0.75 * networks.predict(X_last[:, :, None]) \
+        + 0.25 * reg.classical_.predict(X_last[:, :, None])
+    np.testing.assert_allclose(forecast, expected[..., 0])
+    assert forecast.shape == (len(panel), 3)
+    # The networks' mean attention covers the whole window and sums to 1.
+    weights = reg.attention_weights(X_last)
+    assert weights.shape == (len(panel), 3, 12)
+    np.testing.assert_allclose(weights.sum(-1), 1.0, rtol=1e-5)
+
+
+def test_quantiles_keep_one_network(many_windows):
+    X, y = make_windows(_panel(), n_in=12, n_out=3)
+    reg = Seq2SeqAttentionRegressor(quantiles=(0.1, 0.9), max_epochs=1, **TINY).fit(X, y)
+    assert reg.lookbacks_.tolist() == [12] and reg.ensemble_ is None
+    assert reg.predict_quantiles(X[:2]).shape == (2, 3, 2)
+
+
+@pytest.mark.parametrize("params, match", [
+    ({"quantiles": (0.1, 0.9), "lookbacks": [4, 12]}, "lookbacks of several lengths need"),
+    ({"quantiles": (0.1, 0.9), "classical": ThetaWindowRegressor()}, "classical needs point"),
+    ({"lookbacks": [0, 12]}, "lookbacks must be ints from 1 to the window's 12 steps"),
+    ({"lookbacks": [13]}, "lookbacks must be ints from 1"),
+])
+def test_bad_composite_settings_are_value_errors(params, match):
+    X, y = make_windows(_panel(2), n_in=12, n_out=3)
+    with pytest.raises(ValueError, match=match):
+        Seq2SeqAttentionRegressor(max_epochs=1, **TINY, **params).fit(X, y)
+
+
+def test_padded_windows_need_several_lookbacks():
+    X, y = make_windows(_panel(2), n_in=12, n_out=3, fill_value=np.nan, min_observed=4)
+    assert len(X) < _auto.MANY_WINDOWS
+    with pytest.raises(ValueError, match="X contains NaN.*lookbacks='auto', or a list"):
+        Seq2SeqAttentionRegressor(max_epochs=1, lookbacks=None, classical=None,
+                                  **TINY).fit(X, y)
+    # Few but padded windows: "auto" takes several lookbacks and the classical member,
+    # with the few-windows training settings.
+    reg = Seq2SeqAttentionRegressor(max_epochs=1, **TINY).fit(X, y)
+    assert reg.lookbacks_.tolist() == [4, 6, 9, 12] and reg.classical_ is not None
+    assert (reg.batch_size_, reg.lr_) == (32, 3e-4)
+    # An explicit list takes them, without the classical member.
+    reg = Seq2SeqAttentionRegressor(max_epochs=1, lookbacks=[4, 12], classical=None,
+                                    **TINY).fit(X, y)
+    assert isinstance(reg.ensemble_, LookbackEnsemble) and reg.classical_ is None
+
+
+def test_composite_is_saved_and_loaded(many_windows, tmp_path):
+    X, y = make_windows(_panel(), n_in=12, n_out=3)
+    reg = Seq2SeqAttentionRegressor(max_epochs=1, **TINY).fit(X, y)
+    assert reg.ensemble_ is not None
+    sk_seqattn.save(reg, tmp_path / "composite.skm")
+    loaded = sk_seqattn.load(tmp_path / "composite.skm")
+    np.testing.assert_allclose(loaded.predict(X[-3:]), reg.predict(X[-3:]))
+    assert loaded.lookbacks_.tolist() == reg.lookbacks_.tolist()
+
+
+def test_composite_is_deterministic_for_a_random_state(many_windows):
+    X, y = make_windows(_panel(), n_in=12, n_out=3)
+    first = Seq2SeqAttentionRegressor(max_epochs=1, **TINY).fit(X, y).predict(X[-2:])
+    second = Seq2SeqAttentionRegressor(max_epochs=1, **TINY).fit(X, y).predict(X[-2:])
+    np.testing.assert_array_equal(first, second)
