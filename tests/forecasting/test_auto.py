@@ -159,3 +159,18 @@ def test_composite_is_deterministic_for_a_random_state(many_windows):
     first = Seq2SeqAttentionRegressor(max_epochs=1, **TINY).fit(X, y).predict(X[-2:])
     second = Seq2SeqAttentionRegressor(max_epochs=1, **TINY).fit(X, y).predict(X[-2:])
     np.testing.assert_array_equal(first, second)
+
+
+def test_classical_member_is_told_the_known_future_features(many_windows):
+    # A calendar feature known ahead: X spans n_in + horizon steps, and the
+    # Theta member must forecast from the target's history only.
+    panel = _panel()
+    frames = {name: np.stack([values, np.arange(len(values)) % 6], axis=1)
+              for name, values in panel.items()}
+    X, y = make_windows(frames, n_in=12, n_out=3, target=0, future_covariates=[1])
+    reg = Seq2SeqAttentionRegressor(future_features=[1], max_epochs=1, **TINY).fit(X, y)
+    assert reg.classical_.future_features == [1]
+    theta = ThetaWindowRegressor(future_features=[1]).fit(X, y)
+    # (the members take y as (n, horizon, targets))
+    np.testing.assert_allclose(reg.classical_.predict(X[:3])[..., 0], theta.predict(X[:3]))
+    assert np.isfinite(reg.predict(X[:3])).all()
