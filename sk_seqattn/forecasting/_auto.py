@@ -22,6 +22,8 @@ history is positive, or, for a panel (many windows, or several networks),
 at least 0.
 """
 
+import warnings
+
 import numpy as np
 from sklearn.base import clone
 from sklearn.utils import Bunch
@@ -167,6 +169,28 @@ def fit_composite(regressor, X, y, settings):
             estimators=[("networks", networks), ("classical", settings.classical)],
             weights=[1 - CLASSICAL_WEIGHT, CLASSICAL_WEIGHT])
     return model.fit(X, y)
+
+
+def composite_predict(composite, classical, X):
+    """The composite's forecast of validated ``X``, float64: a window that observes
+    fewer steps than the shortest lookback is forecast by the classical member alone,
+    with a warning naming it (without one, the networks' ValueError stands)."""
+    networks = composite_networks(composite)
+    short = networks._observed_steps(X) < networks.lookbacks_[0]  # (n,)
+    if classical is None or not short.any():
+        return np.asarray(composite.predict(X), dtype=np.float64)
+    rows = np.flatnonzero(short)
+    shown = ", ".join(map(str, rows[:10])) + (", ..." if len(rows) > 10 else "")
+    warnings.warn(
+        f"{len(rows)} window(s) of X (rows {shown}) observe fewer steps than the shortest "
+        f"lookback, {networks.lookbacks_[0]}: they are forecast by the classical member "
+        f"({type(classical).__name__}) alone.", UserWarning, stacklevel=3)
+    classical_forecast = np.asarray(classical.predict(X[rows]), dtype=np.float64)
+    forecast = np.empty((len(X), *classical_forecast.shape[1:]))
+    forecast[rows] = classical_forecast
+    if (~short).any():
+        forecast[~short] = composite.predict(X[~short])
+    return forecast
 
 
 def composite_networks(composite):

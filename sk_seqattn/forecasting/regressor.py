@@ -1,10 +1,10 @@
 """Seq2SeqAttentionRegressor: multi-step forecasting with Luong attention."""
 
+from numbers import Integral, Real
+
 import numpy as np
 import torch
 from sklearn.base import RegressorMixin, _fit_context, clone
-from numbers import Integral, Real
-
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
@@ -438,7 +438,7 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _WindowInputChecks,
         check_is_fitted(self)
         if self.ensemble_ is not None:
             X, _ = self._validate_windows(X)
-            return self._as_y_rank(np.asarray(self.ensemble_.predict(X), dtype=np.float64))
+            return self._as_y_rank(_auto.composite_predict(self.ensemble_, self.classical_, X))
         prediction, _ = self._predict_levels(X, attention=False)
         levels = self._levels()
         if levels is not None:  # the median

@@ -174,3 +174,19 @@ def test_classical_member_is_told_the_known_future_features(many_windows):
     # (the members take y as (n, horizon, targets))
     np.testing.assert_allclose(reg.classical_.predict(X[:3])[..., 0], theta.predict(X[:3]))
     assert np.isfinite(reg.predict(X[:3])).all()
+
+
+def test_a_window_too_short_for_every_network_gets_the_classical_forecast(many_windows):
+    panel = _panel()
+    X, y = make_windows(panel, n_in=12, n_out=3, fill_value=np.nan, min_observed=4)
+    reg = Seq2SeqAttentionRegressor(max_epochs=1, **TINY).fit(X, y)
+    X_last, _ = last_windows({**panel, "new": panel["s0"][:3]}, n_in=12, fill_value=np.nan)
+    with pytest.warns(UserWarning, match=r"1 window\(s\) of X \(rows 6\) observe fewer "
+                                         r"steps than the shortest lookback, 4"):
+        forecast = reg.predict(X_last)
+    np.testing.assert_allclose(forecast[6], reg.classical_.predict(X_last[6:])[0, :, 0])
+    np.testing.assert_allclose(forecast[:6], reg.predict(X_last[:6]))
+    # Without a classical member no forecast is made up: the networks' error.
+    networks_only = Seq2SeqAttentionRegressor(max_epochs=1, classical=None, **TINY).fit(X, y)
+    with pytest.raises(ValueError, match="fewer than the shortest lookback"):
+        networks_only.predict(X_last)
