@@ -277,7 +277,9 @@ def _with(array, index, value):
 
 
 @pytest.mark.parametrize("make_X, make_y, error, message", [
-    (lambda X: _with(X, (0, 0), np.nan), lambda y: y, ValueError, "X contains NaN"),
+    # NaN at a window's start is left padding (test_auto.py); after an observed step, not.
+    (lambda X: _with(X, (0, 2), np.nan), lambda y: y, ValueError,
+     "X holds NaN after an observed step"),
     (lambda X: _with(X, (1, 2), np.inf), lambda y: y, ValueError, "X contains inf"),
     (lambda X: X, lambda y: _with(y, (0, 0), np.nan), ValueError, "y contains NaN"),
     (lambda X: X, lambda y: _with(y, (0, 0), -np.inf), ValueError, "y contains"),
