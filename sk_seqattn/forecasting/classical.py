@@ -49,7 +49,7 @@ _ALPHAS = np.linspace(0.01, 0.99, 99)
 # The seasonality test's one-sided 90% normal quantile (forecast::thetaf).
 _SEASONAL_Z = 1.6448536269514722
 # season_length="auto": the autocorrelation a season must reach.
-_MIN_SEASON_ACF = 0.2
+_MIN_SEASON_ACF = 0.1
 
 
 class ThetaWindowRegressor(_StepwiseR2, RegressorMixin, _WindowInputChecks, BaseEstimator):
@@ -67,8 +67,10 @@ class ThetaWindowRegressor(_StepwiseR2, RegressorMixin, _WindowInputChecks, Base
         The number of steps in a season (12 for monthly data with a yearly
         cycle, 4 for quarterly). "auto": the lag from 2 to a third of the
         window at which the training windows' first differences are most
-        autocorrelated on average, if that autocorrelation is at least 0.2,
-        else none; recorded in ``season_length_``. None or 1: no seasonal
+        autocorrelated on average, if that autocorrelation is at least 0.1,
+        else none; recorded in ``season_length_``. (The windows of one short
+        series are few independent data: a season found there is still
+        tested in each window, step 1 of the method.) None or 1: no seasonal
         adjustment.
 
     future_features : int, list of int or None, default=None
@@ -212,7 +214,7 @@ def season_length_of(series, max_lag=None):
 
     The lag from 2 to ``max_lag`` (default a third of ``n_steps``) at which
     the first differences are most autocorrelated on average over the
-    series, if that mean autocorrelation is at least 0.2.
+    series, if that mean autocorrelation is at least 0.1.
     """
     series = np.asarray(series, dtype=np.float64)
     diffs = np.diff(series, axis=1)
