@@ -8,6 +8,8 @@ scores the test part. Variants (several per run; seeded ones per seed):
 - ``ens``: the README's recipe, a padded LookbackEnsemble over 1.5h, 2h, 3h,
   4h of log1p networks (batch 256, lr 1e-3, 10 epochs);
 - ``theta``: ThetaWindowRegressor on each series' last 4h steps;
+- ``theta-season``: the same with ``season_length`` the panel's known one
+  and 1 (against "auto");
 - ``ens+theta@w``: ``w`` times the ensemble's forecast plus ``1 - w`` times Theta's;
 - ``ens-thetafloor``: the ensemble with ``floor=ThetaWindowRegressor()`` in every member;
 - ``default``: ``Seq2SeqAttentionRegressor()`` as the package now defaults it
@@ -26,9 +28,11 @@ from forecast_peers import edge_padded, load_panel, panel_mase, scale_lags
 from sk_seqattn import (LookbackEnsemble, Seq2SeqAttentionRegressor, ThetaWindowRegressor,
                         last_windows, make_windows)
 
-RECIPE = {"batch_size": 256, "lr": 1e-3, "max_epochs": 10}
+# One network per member (the regressor's own lookbacks and classical member off).
+RECIPE = {"batch_size": 256, "lr": 1e-3, "max_epochs": 10, "lookbacks": None,
+          "classical": None}
 LOOKBACKS = (1.5, 2, 3, 4)
-VARIANTS = ("ens", "theta", "ens-thetafloor", "default")
+VARIANTS = ("ens", "theta", "theta-season", "ens-thetafloor", "default")
 
 
 def main(argv=None):
@@ -77,6 +81,12 @@ def main(argv=None):
         theta = model.predict(X_last)
         row(f"theta (season_length_={model.season_length_})",
             [panel_mase(train, test, theta, lags)], [seconds])
+
+    if "theta-season" in variants:
+        for season in sorted({1, m}):
+            model = ThetaWindowRegressor(season_length=season).fit(X, y)
+            row(f"theta, season_length={season}",
+                [panel_mase(train, test, model.predict(X_last), lags)], [0.0])
 
     def seeded(label, build, X_predict):
         forecasts, errors, seconds = [], [], []

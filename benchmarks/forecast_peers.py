@@ -67,7 +67,8 @@ OURS = ("ours-default", "ours-recommended", "ours-recommended-padded", "theta-wi
 METHODS = PEER_STATS + PEER_NEURAL + OURS
 # The README's recommended settings (beside target_transform="log1p" where
 # no value is negative) and LookbackEnsemble's lookbacks, in horizons.
-RECOMMENDED = {"batch_size": 256, "lr": 1e-3, "max_epochs": 10}
+RECOMMENDED = {"batch_size": 256, "lr": 1e-3, "max_epochs": 10, "lookbacks": None,
+               "classical": None}
 LOOKBACKS = (1.5, 2, 3, 4)
 # The peers' pinned versions: ../shared/bench/peers/setup.sh's, for a
 # checkout without that folder.

@@ -49,8 +49,10 @@ class LookbackEnsemble(_StepwiseR2, MetaEstimatorMixin, RegressorMixin, BaseEsti
     ----------
     estimator : estimator or None, default=None
         The forecaster to clone, with ``fit(X, y)`` and ``predict(X)`` on
-        windows whose axis 1 is time. None: a default
-        :class:`Seq2SeqAttentionRegressor`. With ``future_features``, ``X``
+        windows whose axis 1 is time. None:
+        ``Seq2SeqAttentionRegressor(lookbacks=None, classical=None)``, one
+        network per member (the regressor's own ``lookbacks="auto"`` would
+        make each member an ensemble of its own on many windows). With ``future_features``, ``X``
         spans ``n_in + horizon`` steps and each member gets the last ``L``
         input steps and all the known-future steps.
 
@@ -193,8 +195,10 @@ class LookbackEnsemble(_StepwiseR2, MetaEstimatorMixin, RegressorMixin, BaseEsti
         return np.nanmean(forecasts, 0) if self.combine == "mean" else np.nanmedian(forecasts, 0)
 
     def _template(self):
-        # The estimator the members are cloned from.
-        return Seq2SeqAttentionRegressor() if self.estimator is None else self.estimator
+        # The estimator the members are cloned from: by default one network
+        # each (the ensemble is the lookbacks).
+        return Seq2SeqAttentionRegressor(lookbacks=None, classical=None) \
+            if self.estimator is None else self.estimator
 
     def _last_steps(self, X, length):
         # The last `length` input steps, and the known-future steps after them.

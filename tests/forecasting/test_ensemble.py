@@ -202,3 +202,9 @@ def test_padded_training_windows_give_each_member_every_window_of_its_lookback()
     assert members[0].n_features_in_ == 4
     # The lookback-12 member, the full windows only: the long series'.
     np.testing.assert_allclose(members[1].scaler_.feature_mean_, [X_full.mean()])
+
+
+def test_the_default_member_is_one_network():
+    # The regressor's own lookbacks="auto" would nest an ensemble in every member.
+    member = LookbackEnsemble()._template()
+    assert member.lookbacks is None and member.classical is None
