@@ -301,6 +301,11 @@ class _BaseSeq2SeqAttention(BaseEstimator):
     def history_(self):
         """The skorch training history of ``net_``."""
         check_is_fitted(self, "net_")
+        if self.net_ is None:  # the regressor's composite: a net per member
+            raise AttributeError(
+                f"This {type(self).__name__} is a composite of several networks "
+                "(ensemble_), each with its own history: see the members' history_ "
+                "(e.g. ensemble_.named_estimators_['networks'].estimators_[0].history_).")
         return self.net_.history
 
     # -- building and running the net --------------------------------------

@@ -190,3 +190,12 @@ def test_a_window_too_short_for_every_network_gets_the_classical_forecast(many_w
     networks_only = Seq2SeqAttentionRegressor(max_epochs=1, classical=None, **TINY).fit(X, y)
     with pytest.raises(ValueError, match="fewer than the shortest lookback"):
         networks_only.predict(X_last)
+
+
+def test_history_of_a_composite_points_to_its_members(many_windows):
+    X, y = make_windows(_panel(), n_in=12, n_out=3)
+    reg = Seq2SeqAttentionRegressor(max_epochs=1, **TINY).fit(X, y)
+    with pytest.raises(AttributeError, match="composite of several networks"):
+        reg.history_
+    member = reg.ensemble_.named_estimators_["networks"].estimators_[0]
+    assert len(member.history_) == 1
