@@ -72,8 +72,8 @@ def plan(regressor, X, y):
     elif classical is not None and not point_forecasts:
         raise ValueError("classical needs point forecasts: it cannot be combined with "
                          "quantiles (wrap the regressor in ConformalForecaster instead).")
-    settings.classical = None if classical is None else _with_features(clone(classical),
-                                                                       regressor)
+    settings.classical = None if classical is None \
+        else regressor._told_window_features(clone(classical))
 
     settings.target_transform = regressor.target_transform
     if settings.target_transform == "auto":
@@ -129,15 +129,6 @@ def explicit_lookbacks(lookbacks, n_steps):
         raise ValueError(f"lookbacks must be ints from 1 to the window's {n_steps} steps, "
                          f"got {lookbacks!r}.")
     return values.astype(int)
-
-
-def _with_features(estimator, regressor):
-    """``estimator`` told the regressor's ``future_features`` and ``target_features``,
-    where it takes them (as the floor is)."""
-    own = estimator.get_params(deep=False)
-    return estimator.set_params(**{name: value for name, value in (
-        ("future_features", regressor.future_features),
-        ("target_features", regressor.target_features)) if name in own})
 
 
 def _default_classical():

@@ -187,6 +187,28 @@ class _WindowInputChecks:
         return positions
 
 
+def observed_steps(X):
+    """Per window, its steps after a NaN left padding: ``(n_samples,)`` ints.
+
+    ``X`` is (n_samples, n_steps) or (n_samples, n_steps, n_features); a
+    step is padding if any of its values is NaN, and padding must come
+    before every observed step, else a ``ValueError`` names the row.
+    """
+    missing = np.isnan(X)
+    if missing.ndim == 3:
+        missing = missing.any(axis=2)  # (n_samples, n_steps)
+    n_missing = missing.sum(axis=1)
+    # Padding is a prefix: the first n_missing steps of each row.
+    is_prefix = missing == (np.arange(missing.shape[1]) < n_missing[:, None])
+    if not is_prefix.all():
+        row = int(np.argmin(is_prefix.all(axis=1)))
+        raise ValueError(
+            f"X holds NaN after an observed step (row {row}); NaN is only accepted as left "
+            "padding, before a series starts (as last_windows(..., fill_value=np.nan) "
+            "pads it).")
+    return missing.shape[1] - n_missing
+
+
 def _one_line(name, error):
     """scikit-learn's or numpy's message about ``name``, on one line and naming it.
 

@@ -38,7 +38,7 @@ from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._checks import _WindowInputChecks
+from ._checks import _WindowInputChecks, observed_steps
 from ._scoring import _StepwiseR2
 from .floor import LinearFloorRegressor
 
@@ -160,9 +160,8 @@ class ThetaWindowRegressor(_StepwiseR2, RegressorMixin, _WindowInputChecks, Base
         """
         X, _ = self._validate_windows(X, y, reset=True)
         if self.season_length == "auto":
-            history = X[:, : self.n_steps_in_, self.target_features_]  # (n, steps, targets)
-            flat = np.moveaxis(history, 2, 1).reshape(-1, self.n_steps_in_)
-            complete = _observed_steps(flat) == self.n_steps_in_
+            flat = self._target_rows(X)
+            complete = observed_steps(flat) == self.n_steps_in_
             self.season_length_ = season_length_of(flat[complete]) if complete.any() else 1
         else:
             self.season_length_ = int(self.season_length or 1)
@@ -181,10 +180,9 @@ class ThetaWindowRegressor(_StepwiseR2, RegressorMixin, _WindowInputChecks, Base
         """
         check_is_fitted(self)
         X, _ = self._validate_windows(X)
-        history = X[:, : self.n_steps_in_, self.target_features_]  # (n, steps, targets)
-        n, n_steps, n_targets = history.shape
-        flat = np.moveaxis(history, 2, 1).reshape(n * n_targets, n_steps)
-        observed = _observed_steps(flat)  # (n * n_targets,)
+        flat = self._target_rows(X)  # (n * n_targets, n_steps)
+        n, n_steps, n_targets = len(X), self.n_steps_in_, len(self.target_features_)
+        observed = observed_steps(flat)  # (n * n_targets,)
         forecast = np.empty((len(flat), self.horizon_))
         # Rows of a length together: one vectorised fit per length.
         for length in np.unique(observed):
@@ -197,16 +195,10 @@ class ThetaWindowRegressor(_StepwiseR2, RegressorMixin, _WindowInputChecks, Base
         forecast = forecast.reshape(n, n_targets, self.horizon_).transpose(0, 2, 1)
         return self._as_y_rank(forecast)  # from (n, horizon, n_targets)
 
-
-def _observed_steps(rows):
-    """Per row, its steps after a NaN left padding; NaN anywhere else is a ValueError."""
-    missing = np.isnan(rows)
-    n_missing = missing.sum(axis=1)
-    if (missing != (np.arange(rows.shape[1]) < n_missing[:, None])).any():
-        raise ValueError(
-            "X holds NaN after an observed step; NaN is only accepted as left padding, "
-            "before a series starts (as last_windows(..., fill_value=np.nan) pads it).")
-    return rows.shape[1] - n_missing
+    def _target_rows(self, X):
+        """Each window's history of each target as a row: (n * n_targets, n_steps_in_)."""
+        history = X[:, : self.n_steps_in_, self.target_features_]  # (n, steps, targets)
+        return np.moveaxis(history, 2, 1).reshape(-1, self.n_steps_in_)
 
 
 def season_length_of(series, max_lag=None):

@@ -9,6 +9,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils._available_if import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._checks import observed_steps
 from ._scoring import _StepwiseR2
 from .regressor import Seq2SeqAttentionRegressor
 
@@ -215,20 +216,7 @@ class LookbackEnsemble(_StepwiseR2, MetaEstimatorMixin, RegressorMixin, BaseEsti
         if self._template().__sklearn_tags__().input_tags.allow_nan or not (
                 np.issubdtype(X.dtype, np.floating)):
             return np.full(len(X), n_steps)
-        missing = np.isnan(X[:, :n_steps])
-        if missing.ndim == 3:
-            missing = missing.any(axis=2)  # (n_samples, n_steps)
-        n_missing = missing.sum(axis=1)
-        # Padding is a prefix: the first n_missing steps of each row.
-        is_prefix = missing == (np.arange(n_steps) < n_missing[:, None])
-        if not is_prefix.all():
-            row = int(np.argmin(is_prefix.all(axis=1)))
-            raise ValueError(
-                f"X holds NaN after an observed step (row {row}); NaN is only accepted as "
-                "left padding, before a series starts (as last_windows(..., fill_value="
-                "np.nan) pads it)."
-            )
-        return n_steps - n_missing
+        return observed_steps(X[:, :n_steps])
 
     def _resolve_lookbacks(self, n_steps):
         """``lookbacks`` as sorted unique step counts within the window of ``n_steps``."""

@@ -518,11 +518,16 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _WindowInputChecks,
         if self.floor is None:
             return None
         floor = LinearFloorRegressor() if self.floor == "linear" else clone(self.floor)
-        own = floor.get_params(deep=False)
-        floor.set_params(**{name: value for name, value in (
+        return self._told_window_features(floor).fit(X, y)
+
+    def _told_window_features(self, estimator):
+        """``estimator`` (the floor, the classical member) set to read the windows as
+        this regressor does: its ``future_features`` and ``target_features``, where
+        it takes them."""
+        own = estimator.get_params(deep=False)
+        return estimator.set_params(**{name: value for name, value in (
             ("future_features", self.future_features_), ("target_features", self.target_features_),
         ) if name in own})
-        return floor.fit(X, y)
 
     def _network_inputs(self, X, scaled):
         """The module's keyword arguments: the normalised window, the known future
