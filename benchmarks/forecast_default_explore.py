@@ -13,7 +13,9 @@ scores the test part. Variants (several per run; seeded ones per seed):
 - ``ens+theta@w``: ``w`` times the ensemble's forecast plus ``1 - w`` times Theta's;
 - ``ens-thetafloor``: the ensemble with ``floor=ThetaWindowRegressor()`` in every member;
 - ``default``: ``Seq2SeqAttentionRegressor()`` as the package now defaults it
-  (``--param`` overrides), on the padded windows of 4h.
+  (``--param`` overrides), on the padded windows of 4h; ``--max-epochs-many
+  N`` sets the most epochs its "auto" budget allows with many windows
+  (``sk_seqattn.forecasting._auto.MAX_EPOCHS_MANY``).
 
     python benchmarks/forecast_default_explore.py m1 monthly --variants ens,theta --seeds 3
 """
@@ -45,8 +47,13 @@ def main(argv=None):
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                         help="a regressor parameter for the seeded variants")
+    parser.add_argument("--max-epochs-many", type=int, default=None, metavar="N",
+                        help="the default variant's most epochs with many windows")
     args = parser.parse_args(argv)
     params = parse_params(args.param)
+    if args.max_epochs_many is not None:
+        from sk_seqattn.forecasting import _auto
+        _auto.MAX_EPOCHS_MANY = args.max_epochs_many
     data = load_panel(args.dataset, args.frequency)
     h, m = data.horizon, data.season_length
     # The backtest: the last h training steps are the held-out part.
@@ -59,7 +66,9 @@ def main(argv=None):
         f"data: {args.dataset} {args.frequency}, BACKTEST: the last h={h} steps of each "
         f"training part held out ({len(train)} series, remaining lengths "
         f"{min(lengths)}-{max(lengths)}); the test part is not read\n"
-        f"seeded variants: mean +- std over seeds 0..{args.seeds - 1}; params {params}")
+        f"seeded variants: mean +- std over seeds 0..{args.seeds - 1}; params {params}"
+        + ("" if args.max_epochs_many is None
+           else f"; MAX_EPOCHS_MANY={args.max_epochs_many}"))
     lookbacks = sorted({int(round(f * h)) for f in LOOKBACKS})
     n_in = lookbacks[-1]
     with warnings.catch_warnings():
@@ -111,8 +120,13 @@ def main(argv=None):
                 random_state=seed, floor=ThetaWindowRegressor(), **log, **{**RECIPE, **params}),
             lookbacks=lookbacks), X_last_edge)
     if "default" in variants:
-        seeded("default", lambda seed: Seq2SeqAttentionRegressor(random_state=seed, **params),
-               X_last_edge)
+        chosen = []
+
+        def default(seed):
+            chosen.append(Seq2SeqAttentionRegressor(random_state=seed, **params))
+            return chosen[-1]
+        seeded("default", default, X_last_edge)
+        print("max_epochs_ per seed:", [reg.max_epochs_ for reg in chosen])
 
 
 if __name__ == "__main__":

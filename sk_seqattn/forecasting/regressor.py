@@ -11,7 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..nn import Seq2SeqRegressionNetwork
 from ..training.base import FITTED_NET_DOC, NETWORK_PARAMS_DOC, TRAINING_PARAMS_DOC, \
     _BaseSeq2SeqAttention, parameter_docs
-from ..training.net import PinballLoss, TailSplit
+from ..training.net import PinballLoss, RowSplit, TailSplit
 from . import _auto
 from ._checks import _WindowInputChecks
 from ._quantiles import check_quantiles, with_median
@@ -52,11 +52,24 @@ _AUTO_DOC = """\
         the networks alone. Not with ``quantiles``.
 
     max_epochs : int or "auto", default="auto"
-        Passes over the training windows. "auto": 100 for one network on
-        few windows; otherwise (many windows, or several networks) as many
-        (1 to 10) as make about 5000 optimizer steps, so training time
-        follows the number of steps rather than the panel's size. Recorded
-        in ``max_epochs_``.
+        Passes over the training windows. "auto": chosen on the
+        time-ordered tail of every series, then a refit on every window
+        for that many epochs. One network (the shortest lookback) is
+        trained on the windows before the tails (each series'
+        latest 10% of windows, fewer when all the tails hold 256 windows;
+        the ``horizon - 1`` before them left out: they share target steps)
+        and validated after each epoch, until a fifth of its budget (at
+        least 5 epochs) in a row is worse than its lowest loss by more than
+        1% or twice the curve's epoch-to-epoch noise; the last epoch within
+        that band of the lowest is kept. The budget:
+        at most 100 epochs for one network on few windows; otherwise (many
+        windows, or several networks) at most as many (1 to 10) as make
+        about 2500 optimizer steps, so training time follows the number of
+        steps rather than the panel's size. The windows of a series are
+        told by their overlap (windows cut with step 1, as
+        :func:`~sk_seqattn.make_windows` does; otherwise the samples' order
+        is one series). Recorded in ``max_epochs_``, the tail's losses in
+        ``validation_loss_``.
 
     batch_size : int or "auto", default="auto"
         Windows per optimizer step. "auto": 32 with few windows, 256 with
@@ -200,6 +213,11 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _WindowInputChecks,
 
     max_epochs_, batch_size_, lr_ : int, int, float
         The training settings used.
+
+    validation_loss_ : ndarray of float or None
+        With ``max_epochs="auto"``, the loss on the series' tails after each
+        epoch of the network that chose ``max_epochs_``; None otherwise, or
+        when the windows leave no tail.
 
     target_transform_ : sk_seqattn.forecasting.scaling.TargetTransform
         The transform of the targets (the identity without ``target_transform``).
@@ -360,6 +378,10 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _WindowInputChecks,
         X, y = self._validate_windows(X, y, reset=True)
         self.quantiles_ = check_quantiles(self.quantiles)
         settings = _auto.plan(self, X, y)
+        self.validation_loss_ = None
+        if self.max_epochs == "auto":
+            chosen = _auto.epochs_on_tail(self, X, y, settings)
+            settings.max_epochs, self.validation_loss_ = chosen.epochs, chosen.losses
         self.max_epochs_, self.batch_size_, self.lr_ = (
             settings.max_epochs, settings.batch_size, settings.lr)
         self.lookbacks_ = settings.lookbacks
@@ -559,6 +581,10 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _WindowInputChecks,
         return prediction, (outputs[1].astype(np.float64) if attention else None)
 
     def _train_split(self):
+        # fit's probe of max_epochs="auto" validates on its series' tails.
+        rows = getattr(self, "_validation_rows", None)
+        if rows is not None:
+            return RowSplit(*rows)
         if self.validation_fraction is None:
             return None
         return TailSplit(self.validation_fraction, self.horizon_ - 1)

@@ -366,3 +366,25 @@ class TailSplit:
 
     def __repr__(self):
         return f"TailSplit(fraction={self.fraction}, gap={self.gap})"
+
+
+class RowSplit:
+    """skorch ``train_split`` on given positions: ``train`` to train on, ``valid`` to
+    validate on (the samples in neither are left out), with :class:`TailSplit`'s
+    ``indices``."""
+
+    def __init__(self, train, valid):
+        self.train = np.asarray(train, dtype=int)
+        self.valid = np.asarray(valid, dtype=int)
+
+    def __call__(self, dataset, y=None, groups=None):
+        return (torch.utils.data.Subset(dataset, self.train),
+                torch.utils.data.Subset(dataset, self.valid))
+
+    def indices(self, n_samples):
+        """The positions of the training and of the validation samples (``n_samples``
+        is not needed)."""
+        return self.train, self.valid
+
+    def __repr__(self):
+        return f"RowSplit({len(self.train)} training, {len(self.valid)} validation samples)"

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from skorch.history import History
 
 import sk_seqattn
 from sk_seqattn import (ForecastCombination, LookbackEnsemble, Seq2SeqAttentionRegressor,
@@ -66,7 +67,7 @@ def test_negative_values_get_no_log_transform():
 
 @pytest.mark.parametrize("n_windows, epochs", [
     (5_000, 10),        # 20 steps an epoch: at most 10 epochs
-    (200_000, 6),       # 782 steps an epoch: about 5000 steps
+    (200_000, 3),       # 782 steps an epoch: about 2500 steps
     (1_000_000, 1),     # 3907 steps an epoch: at least one epoch
 ])
 def test_epochs_follow_a_step_budget(n_windows, epochs):
@@ -199,3 +200,115 @@ def test_history_of_a_composite_points_to_its_members(many_windows):
         reg.history_
     member = reg.ensemble_.named_estimators_["networks"].estimators_[0]
     assert len(member.history_) == 1
+
+
+def test_auto_epochs_are_chosen_on_the_tails_then_every_window_is_trained_on(many_windows):
+    X, y = make_windows(_panel(), n_in=12, n_out=3)
+    reg = Seq2SeqAttentionRegressor(lookbacks=None, classical=None, **TINY).fit(X, y)
+    budget = _auto.epochs_for_budget(len(X), reg.batch_size_)
+    # The probe ran the budget, or stopped after 5 epochs in a row worse than
+    # its lowest tail loss; fit kept the last epoch as good as the lowest.
+    losses = reg.validation_loss_
+    band = _auto.as_good_as_the_lowest(losses)
+    assert 1 <= len(losses) <= budget
+    assert len(losses) == budget or (losses[-5:] > band).all()
+    assert reg.max_epochs_ == np.flatnonzero(losses <= band)[-1] + 1
+    # The refit: every window, that many epochs, nothing held out.
+    history = reg.history_
+    assert len(history) == reg.max_epochs_
+    assert "valid_loss" not in history[-1]
+    assert history[-1, "batches", -1, "train_batch_size"] > 0
+    assert sum(batch["train_batch_size"] for batch in history[-1, "batches"]) == len(X)
+
+
+def test_probe_trains_before_the_tails_and_validates_on_them(many_windows, monkeypatch):
+    seen = {}
+    original = Seq2SeqAttentionRegressor.fit
+
+    def spying_fit(self, X, y):
+        rows = getattr(self, "_validation_rows", None)
+        if rows is not None:
+            seen["rows"], seen["n"] = rows, len(X)
+            seen["callbacks"] = [name for name, _ in self.callbacks]
+        return original(self, X, y)
+
+    monkeypatch.setattr(Seq2SeqAttentionRegressor, "fit", spying_fit)
+    X, y = make_windows(_panel(n_series=4, length=40), n_in=12, n_out=3)
+    Seq2SeqAttentionRegressor(lookbacks=None, classical=None, **TINY).fit(X, y)
+    train, valid = seen["rows"]
+    # 4 series of 26 windows: 3 latest each validate, the 2 before are left out.
+    assert seen["n"] == len(X) == 104
+    assert len(valid) == 4 * 3 and len(train) == 4 * (26 - 3 - 2)
+    # A panel whose tails would hold enough windows with fewer: one a series.
+    monkeypatch.setattr(_auto, "VALIDATION_WINDOWS", 4)
+    Seq2SeqAttentionRegressor(lookbacks=None, classical=None, **TINY).fit(X, y)
+    train, valid = seen["rows"]
+    assert len(valid) == 4 and len(train) == 4 * (26 - 1 - 2)
+    assert seen["callbacks"] == ["probe_stopping"]
+
+
+def test_explicit_max_epochs_skip_the_probe():
+    X, y = make_windows(10 + np.sin(np.arange(80) / 4), n_in=16, n_out=4)
+    reg = Seq2SeqAttentionRegressor(max_epochs=2, **TINY).fit(X, y)
+    assert reg.validation_loss_ is None and reg.max_epochs_ == 2 and len(reg.history_) == 2
+
+
+def test_composite_members_train_for_the_probed_epochs(many_windows, monkeypatch):
+    probe_steps = []
+    original = Seq2SeqAttentionRegressor.fit
+
+    def spying_fit(self, X, y):
+        if getattr(self, "_validation_rows", None) is not None:
+            probe_steps.append(np.shape(X)[1])
+        return original(self, X, y)
+
+    monkeypatch.setattr(Seq2SeqAttentionRegressor, "fit", spying_fit)
+    X, y = make_windows(_panel(), n_in=12, n_out=3)
+    reg = Seq2SeqAttentionRegressor(classical=None, **TINY).fit(X, y)
+    assert reg.validation_loss_ is not None
+    # One probe, on the shortest lookback.
+    assert probe_steps == [reg.lookbacks_[0]] and len(reg.lookbacks_) > 1
+    for member in reg.ensemble_.estimators_:
+        assert member.max_epochs_ == reg.max_epochs_ and len(member.history_) == reg.max_epochs_
+
+
+@pytest.mark.parametrize("losses, epochs", [
+    # A U: the last epoch within twice the noise (0.057) of the lowest, 1.0.
+    (np.r_[np.linspace(2, 1, 10), np.linspace(1.01, 1.5, 10)], 12),
+    # A flat, noisy curve trains on.
+    ([1.0, 1.02, 0.99, 1.01, 0.995, 1.015], 6),
+    # A smooth one: 1% of the lowest.
+    ([1.2, 1.1, 1.0, 1.004, 1.008, 1.012, 1.016], 5),
+])
+def test_epochs_are_the_last_as_good_as_the_lowest_tail_loss(losses, epochs):
+    assert _auto.epochs_within_tolerance(losses) == epochs
+
+
+@pytest.mark.parametrize("losses, stops", [
+    ([1.0, 1.0, 1.0, 1.5, 1.6], True),    # two epochs in a row above the band
+    ([1.0, 1.0, 1.0, 1.5, 1.01], False),  # the last within 1% of the lowest
+    ([1.0, 1.5], False),                  # not yet two epochs after the lowest
+])
+def test_probe_stops_once_its_loss_stays_above_the_band(losses, stops):
+    class Net:
+        history = History()
+
+    net = Net()
+    for loss in losses:
+        net.history.new_epoch()
+        net.history.record("valid_loss", loss)
+    stopping = _auto._AboveBandStopping(patience=2)
+    if stops:
+        with pytest.raises(KeyboardInterrupt):
+            stopping.on_epoch_end(net)
+    else:
+        stopping.on_epoch_end(net)
+
+
+def test_tail_losses_are_saved_and_loaded(tmp_path):
+    X, y = make_windows(10 + np.sin(np.arange(80) / 4), n_in=16, n_out=4)
+    reg = Seq2SeqAttentionRegressor(**TINY).fit(X, y)
+    sk_seqattn.save(reg, tmp_path / "model.skm")
+    loaded = sk_seqattn.load(tmp_path / "model.skm")
+    np.testing.assert_array_equal(loaded.validation_loss_, reg.validation_loss_)
+    assert loaded.max_epochs_ == reg.max_epochs_
