@@ -33,6 +33,9 @@ from sklearn.base import clone
 from sklearn.utils import Bunch
 from skorch.callbacks import Callback
 
+from ._checks import observed_steps
+from ._tail import validation_rows
+
 __all__ = []
 
 # Windows from which the regressor treats its data as a panel.
@@ -134,12 +137,10 @@ def epochs_on_tail(regressor, X, y, settings):
     good as the lowest (:func:`epochs_within_tolerance`). ``fit`` then trains
     on every window for that many.
     """
-    from ._tail import validation_rows
-
     n_steps, horizon = regressor.n_steps_in_, regressor.horizon_
     length = int(settings.lookbacks[0])
     window = X[:, :n_steps]
-    rows = np.flatnonzero(~np.isnan(window[:, n_steps - length:]).any(axis=(1, 2)))
+    rows = np.flatnonzero(observed_steps(window) >= length)
     train, valid = validation_rows(window[rows], y[rows], horizon, VALIDATION_FRACTION,
                                    enough=VALIDATION_WINDOWS)
     if len(train) == 0 or len(valid) == 0:
@@ -147,10 +148,9 @@ def epochs_on_tail(regressor, X, y, settings):
     probe = clone(regressor).set_params(
         lookbacks=None, classical=None, target_transform=settings.target_transform,
         batch_size=settings.batch_size, lr=settings.lr, max_epochs=settings.max_epochs,
-        validation_fraction=None)
-    patience = max(PROBE_PATIENCE_MIN, int(PROBE_PATIENCE * settings.max_epochs))
-    probe.set_params(callbacks=list(regressor.callbacks or []) + [
-        ("probe_stopping", _AboveBandStopping(patience))])
+        validation_fraction=None, callbacks=list(regressor.callbacks or []) + [
+            ("probe_stopping", _AboveBandStopping(
+                max(PROBE_PATIENCE_MIN, int(PROBE_PATIENCE * settings.max_epochs))))])
     probe._validation_rows = (train, valid)
     # The lookback's last steps, and the known-future steps after them.
     probe.fit(X[rows, n_steps - length:], y[rows])

@@ -28,6 +28,14 @@ def _row_hashes(block):
     return pd.util.hash_pandas_object(pd.DataFrame(flat), index=False).to_numpy()
 
 
+def _steps_hashes(X, y, steps):
+    """(n,) hashes of each window's ``steps`` of ``X`` and, with a horizon over 1, of ``y``."""
+    hashes = _row_hashes(X[:, steps])
+    if y.shape[1] > 1:
+        hashes = hashes ^ (_row_hashes(y[:, steps]) * np.uint64(3))
+    return hashes
+
+
 def successors(X, y):
     """Per window, the position of the next window of its series, or -1: ``(n,)`` ints.
 
@@ -41,10 +49,8 @@ def successors(X, y):
         return np.full(n, -1)
     # (n,) hashes of what window i's successor must start with, and of how
     # each window starts.
-    wanted = _row_hashes(X[:, 1:]) ^ (_row_hashes(y[:, 1:]) * np.uint64(3)) \
-        if y.shape[1] > 1 else _row_hashes(X[:, 1:])
-    starts = _row_hashes(X[:, :-1]) ^ (_row_hashes(y[:, :-1]) * np.uint64(3)) \
-        if y.shape[1] > 1 else _row_hashes(X[:, :-1])
+    wanted = _steps_hashes(X, y, slice(1, None))
+    starts = _steps_hashes(X, y, slice(None, -1))
     # Candidates keyed by (hash, position), sorted: the first j > i with
     # starts[j] == wanted[i] is one binary search for (wanted[i], i + 1).
     _, ids = np.unique(np.concatenate([starts, wanted]), return_inverse=True)

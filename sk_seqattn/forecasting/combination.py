@@ -148,8 +148,7 @@ class ForecastCombination(_StepwiseR2, MetaEstimatorMixin, RegressorMixin, _Base
                 isinstance(item, tuple) and len(item) == 2 for item in self.estimators):
             raise ValueError("estimators must be a non-empty list of (name, estimator) tuples, "
                              f"got {self.estimators!r}.")
-        names, estimators = zip(*self.estimators)
-        self._validate_names(names)
+        self._validate_names([name for name, _ in self.estimators])
         for name, estimator in self.estimators:
             if not HasMethods(["fit", "predict"]).is_satisfied_by(estimator):
                 raise TypeError(f"estimators: {name!r} must have fit and predict, "

@@ -378,17 +378,20 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _WindowInputChecks,
         X, y = self._validate_windows(X, y, reset=True)
         self.quantiles_ = check_quantiles(self.quantiles)
         settings = _auto.plan(self, X, y)
+        self.lookbacks_ = settings.lookbacks
+        composite = _auto.is_composite(settings, self.n_steps_in_)
+        if not composite:
+            self._check_observed(X)  # before any training, the probe's included
         self.validation_loss_ = None
         if self.max_epochs == "auto":
             chosen = _auto.epochs_on_tail(self, X, y, settings)
             settings.max_epochs, self.validation_loss_ = chosen.epochs, chosen.losses
         self.max_epochs_, self.batch_size_, self.lr_ = (
             settings.max_epochs, settings.batch_size, settings.lr)
-        self.lookbacks_ = settings.lookbacks
         self.target_transform_ = TargetTransform(
             settings.target_transform, target_features=self.target_features_,
             n_steps=self.n_steps_in_)
-        if _auto.is_composite(settings, self.n_steps_in_):
+        if composite:
             # Several networks and a classical member: each member is fitted
             # on its own, from the windows as given.
             self.ensemble_ = _auto.fit_composite(self, X, y, settings)
@@ -397,7 +400,6 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _WindowInputChecks,
             self.net_ = None  # last: the estimator is fitted from here on
             return self
         self.ensemble_ = self.classical_ = None
-        self._check_observed(X)
         # The validation tail is kept out of everything fitted: the
         # normalisation's statistics and the floor.
         split = self._train_split()

@@ -312,3 +312,13 @@ def test_tail_losses_are_saved_and_loaded(tmp_path):
     loaded = sk_seqattn.load(tmp_path / "model.skm")
     np.testing.assert_array_equal(loaded.validation_loss_, reg.validation_loss_)
     assert loaded.max_epochs_ == reg.max_epochs_
+
+
+def test_padded_windows_for_one_network_are_refused_before_the_probe(monkeypatch):
+    # The NaN check comes before any training: no probe is fitted first.
+    probes = []
+    monkeypatch.setattr(_auto, "epochs_on_tail", lambda *args: probes.append(args))
+    X, y = make_windows(_panel(2), n_in=12, n_out=3, fill_value=np.nan, min_observed=4)
+    with pytest.raises(ValueError, match="X contains NaN"):
+        Seq2SeqAttentionRegressor(lookbacks=None, classical=None, **TINY).fit(X, y)
+    assert probes == []
