@@ -127,6 +127,19 @@ def main(argv=None):
             return chosen[-1]
         seeded("default", default, X_last_edge)
         print("max_epochs_ per seed:", [reg.max_epochs_ for reg in chosen])
+        # The composite's members alone and recombined (same fits): the classical
+        # member's weight, w here, on the backtest.
+        composites = [reg.ensemble_ for reg in chosen
+                      if hasattr(getattr(reg, "ensemble_", None), "named_estimators_")]
+        if composites:
+            n = len(X_last_edge)
+            members = [(c.named_estimators_["networks"].predict(X_last_edge).reshape(n, -1),
+                        c.named_estimators_["classical"].predict(X_last_edge).reshape(n, -1))
+                       for c in composites]
+            for w in (0.0, 0.25, 0.4, 0.5, 0.6, 1.0):
+                row(f"  its networks + classical@{w}",
+                    [panel_mase(train, test, (1 - w) * nets + w * classic, lags)
+                     for nets, classic in members], [0])
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ Two regimes, told apart by the number of training windows:
   networks, for windows left-padded with NaN: the step budget below);
 - many windows (at least :data:`MANY_WINDOWS`, a panel, typically): 256
   windows a batch, a learning rate of 1e-3 and at most as many epochs (at
-  most 10, at least 1) as make about :data:`STEP_BUDGET` optimizer steps,
+  most :data:`MAX_EPOCHS_MANY`, at least 1) as make about :data:`STEP_BUDGET`
+  optimizer steps,
   so that training time follows the steps, not the panel's size.
 
 Within that budget the number of epochs is chosen on the time-ordered tail
@@ -19,7 +20,7 @@ several lookbacks), and point forecasts: an ensemble of networks over
 lookbacks of 1.5, 2, 3 and 4 horizons (those within the window), each
 trained on every window that covers its own lookback, combined with a
 classical forecast of each window (:class:`~sk_seqattn.ThetaWindowRegressor`,
-weight :data:`CLASSICAL_WEIGHT`).
+at the regressor's ``classical_weight``).
 
 The log transform: ``log1p`` when every value of the targets and their
 history is positive, or, for a panel (many windows, or several networks),
@@ -48,8 +49,6 @@ MAX_EPOCHS_MANY = 10
 STEP_BUDGET = 2500
 # lookbacks="auto": the members' lookbacks, in horizons.
 LOOKBACK_HORIZONS = (1.5, 2, 3, 4)
-# classical="auto": the classical forecast's weight in the combination.
-CLASSICAL_WEIGHT = 0.25
 # max_epochs="auto": each series' share of windows in the validation tail
 # (the network trained on the rest has the shortest lookback: it covers the
 # most windows, every series', and costs the least).
@@ -252,7 +251,7 @@ def fit_composite(regressor, X, y, settings):
     if settings.classical is not None:
         model = ForecastCombination(
             estimators=[("networks", networks), ("classical", settings.classical)],
-            weights=[1 - CLASSICAL_WEIGHT, CLASSICAL_WEIGHT])
+            weights=[1 - regressor.classical_weight, regressor.classical_weight])
     return model.fit(X, y)
 
 

@@ -44,12 +44,16 @@ _AUTO_DOC = """\
     classical : "auto", estimator or None, default="auto"
         A classical forecaster of each window (``fit(X, y)``,
         ``predict(X)`` on the same windows), whose forecast is averaged with
-        the networks' at a weight of 0.25 (a
+        the networks' at ``classical_weight`` (a
         :class:`~sk_seqattn.ForecastCombination`): per-series statistical
         methods and a global network make different errors. "auto": where
         ``lookbacks="auto"`` takes several, a
         :class:`~sk_seqattn.ThetaWindowRegressor`; otherwise none. None:
         the networks alone. Not with ``quantiles``.
+
+    classical_weight : float in [0, 1], default=0.25
+        The classical forecast's weight in that combination; the networks'
+        is ``1 - classical_weight``. Not read without a classical member.
 
     max_epochs : int or "auto", default="auto"
         Passes over the training windows. "auto": chosen on the
@@ -281,6 +285,7 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _WindowInputChecks,
         "target_transform": [StrOptions({"auto", "log", "log1p"}), None],
         "lookbacks": [StrOptions({"auto"}), "array-like", None],
         "classical": [StrOptions({"auto"}), HasMethods(["fit", "predict"]), None],
+        "classical_weight": [Interval(Real, 0, 1, closed="both")],
         "max_epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "lr": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
@@ -310,6 +315,7 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _WindowInputChecks,
         target_features=None,
         lookbacks="auto",
         classical="auto",
+        classical_weight=0.25,
         max_epochs="auto",
         batch_size="auto",
         lr="auto",
@@ -337,6 +343,7 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _WindowInputChecks,
         self.target_features = target_features
         self.lookbacks = lookbacks
         self.classical = classical
+        self.classical_weight = classical_weight
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr

@@ -322,3 +322,16 @@ def test_padded_windows_for_one_network_are_refused_before_the_probe(monkeypatch
     with pytest.raises(ValueError, match="X contains NaN"):
         Seq2SeqAttentionRegressor(lookbacks=None, classical=None, **TINY).fit(X, y)
     assert probes == []
+
+
+def test_classical_weight_sets_the_combination(many_windows):
+    X, y = make_windows(_panel(n_series=4, length=40), n_in=12, n_out=3)
+    reg = Seq2SeqAttentionRegressor(max_epochs=1, classical_weight=0.4, **TINY).fit(X, y)
+    np.testing.assert_allclose(reg.ensemble_.weights_, [0.6, 0.4])
+    networks = reg.ensemble_.named_estimators_["networks"]
+    np.testing.assert_allclose(
+        reg.predict(X[-2:]),
+        0.6 * networks.predict(X[-2:, :, None])[..., 0]
+        + 0.4 * reg.classical_.predict(X[-2:, :, None])[..., 0])
+    with pytest.raises(ValueError, match="classical_weight"):
+        Seq2SeqAttentionRegressor(classical_weight=1.5).fit(X, y)
