@@ -12,6 +12,7 @@ from .forecasting.combination import ForecastCombination
 from .forecasting.conformal import ConformalForecaster
 from .forecasting.ensemble import LookbackEnsemble, SeedEnsemble
 from .forecasting.floor import LinearFloorRegressor
+from .forecasting.panel_windows import PanelWindows, forecast_panel
 from .forecasting.regressor import Seq2SeqAttentionRegressor
 from .forecasting.windows import calendar_features, forecasts_to_frame, last_windows, make_windows
 from .io.persistence import load, save
@@ -26,12 +27,14 @@ __all__ = [
     "ForecastCombination",
     "LinearFloorRegressor",
     "LookbackEnsemble",
+    "PanelWindows",
     "SeedEnsemble",
     "ThetaWindowRegressor",
     "Seq2SeqAttentionRegressor",
     "Seq2SeqAttentionTranslator",
     "WordTokenizer",
     "calendar_features",
+    "forecast_panel",
     "forecasts_to_frame",
     "last_windows",
     "load",

@@ -2,6 +2,9 @@
 
 - :mod:`.windows`: cut series and panels into ``(X, y)`` windows, the last
   window of every series, calendar features, forecasts as a DataFrame.
+- :mod:`.panel_windows`: :class:`PanelWindows`, a panel's windows cut on
+  demand from series held once (for panels larger than memory), and
+  :func:`forecast_panel`.
 - :mod:`.scaling`: the parts that map windows to a network's units and
   back (:class:`TargetTransform`, :class:`WindowScaler`).
 - :mod:`.floor`: :class:`LinearFloorRegressor`, the ridge on normalised

@@ -67,19 +67,21 @@ PROBE_PATIENCE = 0.2
 PROBE_PATIENCE_MIN = 5
 
 
-def plan(regressor, X, y):
+def plan(regressor, X, y, n_windows=None, one_network=False):
     """The settings ``fit`` resolves: a Bunch of ``target_transform``, ``batch_size``,
     ``lr``, ``max_epochs``, ``lookbacks`` (ndarray of int) and ``classical`` (an
     unfitted estimator or None), for validated ``X`` (n, steps, features) and ``y``
-    (n, horizon, targets)."""
-    n_windows = len(X)
+    (n, horizon, targets): all the training windows, or a sample of ``n_windows``.
+    ``one_network``: "auto" makes one network on the whole window, no classical
+    member."""
+    n_windows = len(X) if n_windows is None else n_windows
     many = n_windows >= MANY_WINDOWS
     settings = Bunch()
     point_forecasts = regressor.quantiles is None
     # Left-padded windows are cut for networks of several lookbacks: the
     # composite, whatever their number.
     composite = (many or bool(np.isnan(X[:, : regressor.n_steps_in_]).any())) \
-        and point_forecasts
+        and point_forecasts and not one_network
     lookbacks = regressor.lookbacks
     if lookbacks is None or (lookbacks == "auto" and not composite):
         settings.lookbacks = np.array([regressor.n_steps_in_])

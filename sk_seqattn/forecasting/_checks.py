@@ -105,6 +105,14 @@ class _WindowInputChecks:
             )
 
     def _check_X(self, X, reset):
+        from .panel_windows import PanelWindows  # it imports the windows' module, not this
+
+        if isinstance(X, PanelWindows):
+            raise TypeError(
+                f"{type(self).__name__} takes windows here, not a PanelWindows (only "
+                "Seq2SeqAttentionRegressor.fit takes one): forecast the ends of its series "
+                "with forecast_panel(estimator, panel), or cut windows with "
+                "panel.windows(rows).")
         try:
             X = validate_data(
                 self, X, reset=reset, allow_nd=True, dtype=[np.float64, np.float32],

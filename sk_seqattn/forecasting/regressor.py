@@ -12,11 +12,12 @@ from ..nn import Seq2SeqRegressionNetwork
 from ..training.base import FITTED_NET_DOC, NETWORK_PARAMS_DOC, TRAINING_PARAMS_DOC, \
     _BaseSeq2SeqAttention, parameter_docs
 from ..training.net import PinballLoss, RowSplit, TailSplit
-from . import _auto
+from . import _auto, _streamed
 from ._checks import _WindowInputChecks
 from ._quantiles import check_quantiles, with_median
 from ._scoring import _StepwiseR2
 from .floor import LinearFloorRegressor
+from .panel_windows import PanelWindows
 from .scaling import TargetTransform, WindowScaler, as_float32
 
 __all__ = ["Seq2SeqAttentionRegressor"]
@@ -363,18 +364,24 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _WindowInputChecks,
 
     # -- fit / predict -------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X, y=None):
         """Train on windows ``X`` and their futures ``y``.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_steps) or \
-(n_samples, n_steps, n_features)
+(n_samples, n_steps, n_features), or PanelWindows
             Input windows: one series (2-D), or several features per step
-            (3-D: the targets' history and past covariates).
+            (3-D: the targets' history and past covariates). A
+            :class:`~sk_seqattn.PanelWindows` (``y`` None): its windows,
+            each batch cut from its series when trained on, each epoch the
+            windows it draws; "auto" then makes one network on the whole
+            window (no lookbacks or classical member), and
+            ``max_epochs="auto"`` follows the step budget without a probe.
         y : array-like of shape (n_samples,), (n_samples, horizon) or \
-(n_samples, horizon, n_targets)
+(n_samples, horizon, n_targets), or None
             What follows each window. ``predict`` returns the same rank.
+            None only with a ``PanelWindows``.
 
         Returns
         -------
@@ -382,6 +389,8 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _WindowInputChecks,
         """
         self._forget_fit()  # an interrupted or failed fit leaves it unfitted
         self._check_network_params()
+        if isinstance(X, PanelWindows):
+            return _streamed.fit_panel(self, X, y)
         X, y = self._validate_windows(X, y, reset=True)
         self.quantiles_ = check_quantiles(self.quantiles)
         settings = _auto.plan(self, X, y)
@@ -393,11 +402,7 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _WindowInputChecks,
         if self.max_epochs == "auto":
             chosen = _auto.epochs_on_tail(self, X, y, settings)
             settings.max_epochs, self.validation_loss_ = chosen.epochs, chosen.losses
-        self.max_epochs_, self.batch_size_, self.lr_ = (
-            settings.max_epochs, settings.batch_size, settings.lr)
-        self.target_transform_ = TargetTransform(
-            settings.target_transform, target_features=self.target_features_,
-            n_steps=self.n_steps_in_)
+        self._set_settings(settings)
         if composite:
             # Several networks and a classical member: each member is fitted
             # on its own, from the windows as given.
@@ -410,20 +415,40 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _WindowInputChecks,
         # The validation tail is kept out of everything fitted: the
         # normalisation's statistics and the floor.
         split = self._train_split()
-        train = slice(None) if split is None else split.indices(len(y))[0]
+        self._fit_preprocessing(X, y, slice(None) if split is None else split.indices(len(y))[0])
+        inputs, y_net = self._prepared(X, y)
+        self.net_ = self._fit_net(self._regression_net(), inputs, y_net)
+        return self
 
+    def _set_settings(self, settings):
+        """Record the resolved training settings and the target transform."""
+        self.max_epochs_, self.batch_size_, self.lr_ = (
+            settings.max_epochs, settings.batch_size, settings.lr)
+        self.target_transform_ = TargetTransform(
+            settings.target_transform, target_features=self.target_features_,
+            n_steps=self.n_steps_in_)
+
+    def _fit_preprocessing(self, X, y, train):
+        """Fit the normalisation and the floor on the ``train`` rows of validated
+        ``X`` and ``y``."""
         X, y = self.target_transform_.transform_X(X), self.target_transform_.transform_y(y)
-        window, future = self._split_future(X)
+        window, _ = self._split_future(X)
         self.scaler_ = WindowScaler(
             self.normalize, target_features=self.target_features_,
             future_features=self.future_features_,
         ).fit(window[train])
         # The floor sees y at the rank the user gave: its predict then answers alike.
         self.floor_ = self._fit_floor(X[train], self._as_y_rank(y[train]))
-        scaled = self.scaler_.transform(window, future)
-        inputs = self._network_inputs(X, scaled)
-        y_net = as_float32(self.scaler_.scale_targets(y, scaled), "y")
 
+    def _prepared(self, X, y):
+        """The module's inputs and float32 targets for validated ``X`` and ``y``."""
+        X, y = self.target_transform_.transform_X(X), self.target_transform_.transform_y(y)
+        scaled = self.scaler_.transform(*self._split_future(X))
+        return self._network_inputs(X, scaled), \
+            as_float32(self.scaler_.scale_targets(y, scaled), "y")
+
+    def _regression_net(self, iterator_train=None):
+        """A fresh skorch net for the fitted shapes and settings."""
         levels = self._levels()
         module_params = {
             "n_features": self.n_input_features_,
@@ -438,17 +463,16 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _WindowInputChecks,
             "attention": self.attention,
             "alignment": self.alignment,
             "input_feeding": self.input_feeding,
-            "n_future_features": 0 if future is None else len(self.future_features_),
+            "n_future_features": 0 if self.future_features_ is None
+            else len(self.future_features_),
             "n_quantiles": 1 if levels is None else len(levels),
             "median_index": 0 if levels is None else levels.index(0.5),
         }
         criterion, criterion_params = _LOSSES[self.loss], None
         if levels is not None:
             criterion, criterion_params = PinballLoss, {"quantiles": levels}
-        net = self._build_net(Seq2SeqRegressionNetwork, module_params, criterion,
-                              criterion_params)
-        self.net_ = self._fit_net(net, inputs, y_net)
-        return self
+        return self._build_net(Seq2SeqRegressionNetwork, module_params, criterion,
+                               criterion_params, iterator_train=iterator_train)
 
     def predict(self, X):
         """Forecast ``horizon_`` steps after each window.
