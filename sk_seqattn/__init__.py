@@ -16,6 +16,7 @@ from .forecasting.panel_windows import PanelWindows, forecast_panel
 from .forecasting.regressor import Seq2SeqAttentionRegressor
 from .forecasting.windows import calendar_features, forecasts_to_frame, last_windows, make_windows
 from .io.persistence import load, save
+from .training.distributed import init_distributed
 from .translation.tokenizers import BPETokenizer, CharTokenizer, WordTokenizer
 from .translation.translator import AttentionMap, Seq2SeqAttentionTranslator
 
@@ -36,6 +37,7 @@ __all__ = [
     "calendar_features",
     "forecast_panel",
     "forecasts_to_frame",
+    "init_distributed",
     "last_windows",
     "load",
     "make_windows",

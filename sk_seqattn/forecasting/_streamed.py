@@ -51,37 +51,50 @@ class PanelDataset(Dataset):
 
 
 class _EpochSampler(Sampler):
-    """The rows of one epoch's draw from the panel, shuffled."""
+    """The rows of one epoch's draw from the panel, shuffled; with ``rows``, the
+    first ``rows`` of them, and the draw seeded apart for each ``rank`` (the
+    processes of a distributed fit)."""
 
-    def __init__(self, panel):
-        self.panel = panel
+    def __init__(self, panel, rows=None, rank=None):
+        self.panel, self.rows, self.rank = panel, rows, rank
 
     def __iter__(self):
-        rows = self.panel.epoch_rows()
-        return iter(rows[torch.randperm(len(rows)).numpy()].tolist())
+        generator = None
+        if self.rank is not None:
+            seed = int(torch.randint(2**62, ()).item())
+            generator = np.random.default_rng([seed, self.rank])
+        rows = self.panel.epoch_rows(generator)
+        rows = rows[torch.randperm(len(rows)).numpy()][: self.rows]
+        return iter(rows.tolist())
 
     def __len__(self):
-        return self.panel.epoch_size
+        size = self.panel.epoch_size
+        return size if self.rows is None else min(size, self.rows)
 
 
 class PanelLoader(DataLoader):
     """skorch ``iterator_train`` for a :class:`PanelDataset`: batches of the epoch's
     draw. With every window drawn it is skorch's own shuffled loader, so a panel fits
-    as its pooled windows do."""
+    as its pooled windows do; in a distributed fit, every process takes the same
+    number of batches (the dataset's ``rows_per_epoch``)."""
 
     def __init__(self, dataset, batch_size=1, shuffle=False, **kwargs):
         panel = dataset.panel
-        if panel.windows_per_series is None and panel.stride == 1:
+        rows = getattr(dataset, "rows_per_epoch", None)
+        if rows is None and panel.windows_per_series is None and panel.stride == 1:
             super().__init__(dataset, batch_size=batch_size, shuffle=shuffle, **kwargs)
         else:
-            super().__init__(dataset, batch_size=batch_size, sampler=_EpochSampler(panel),
-                             **kwargs)
+            sampler = _EpochSampler(panel, rows, getattr(dataset, "rank", None))
+            super().__init__(dataset, batch_size=batch_size, sampler=sampler, **kwargs)
 
 
 def fit_panel(regressor, panel, y):
-    """``regressor.fit(panel)``: one network trained on batches cut from ``panel``."""
-    from ._quantiles import check_quantiles
+    """``regressor.fit(panel)``: one network trained on batches cut from ``panel``; across
+    the processes of a ``torch.distributed`` group, one network trained by all of them
+    (:mod:`sk_seqattn.training.distributed`)."""
+    from ..training import distributed
     from . import _auto
+    from ._quantiles import check_quantiles
 
     if y is not None:
         raise ValueError("y must be None when X is a PanelWindows: the targets are cut "
@@ -95,24 +108,68 @@ def fit_panel(regressor, panel, y):
     if regressor.validation_fraction is not None:
         raise ValueError("validation_fraction needs the pooled windows; with a PanelWindows "
                          "set it to None.")
+    rank, size = distributed.world()
     X, y = regressor._validate_windows(
         *panel.windows(statistics_rows(panel, regressor.random_state)), reset=True)
+    n_windows = panel.epoch_size
+    if size > 1:
+        shapes = distributed.gathered((X.shape[1:], y.shape[1:]))
+        if len(set(shapes)) > 1:
+            raise ValueError(
+                "the processes' panels cut windows of different shapes ((steps, features), "
+                f"(horizon, targets)), by rank: {shapes}; every shard needs the same "
+                "columns, n_in and n_out.")
+        n_windows = sum(distributed.gathered(n_windows))
     regressor.quantiles_ = check_quantiles(regressor.quantiles)
-    settings = _auto.plan(regressor, X, y, n_windows=panel.epoch_size, one_network=True)
+    settings = _auto.plan(regressor, X, y, n_windows=n_windows, one_network=True)
+    if size > 1:
+        # One set of settings for all: process 0's, without a log transform that
+        # another process' values forbid.
+        transforms = distributed.gathered(settings.target_transform)
+        settings = distributed.from_main(settings)
+        if len(set(transforms)) > 1:
+            settings.target_transform = None
     regressor.lookbacks_ = settings.lookbacks
     regressor._check_observed(X)
     regressor.validation_loss_ = None
     regressor._set_settings(settings)
     regressor.ensemble_ = regressor.classical_ = None
-    regressor._fit_preprocessing(X, y, slice(None))
+    transform = regressor.target_transform_
+    regressor._fit_preprocessing(transform.transform_X(X), transform.transform_y(y),
+                                 slice(None))
     del X, y
-
-    def prepare(X_batch, y_batch):
-        X_batch, _ = regressor._validate_windows(X_batch)
-        y_batch = np.asarray(y_batch, dtype=np.float64).reshape(
-            len(y_batch), regressor.horizon_, regressor.n_targets_)
-        return regressor._prepared(X_batch, y_batch)
-
+    dataset = PanelDataset(panel, lambda X, y: _prepared(regressor, X, y))
     net = regressor._regression_net(iterator_train=PanelLoader)
-    regressor.net_ = regressor._fit_net(net, PanelDataset(panel, prepare), None)
+    if size > 1:
+        regressor.scaler_, regressor.floor_ = distributed.from_main(
+            (regressor.scaler_, regressor.floor_))
+        batches = -(-panel.epoch_size // regressor.batch_size_)
+        dataset.rows_per_epoch = distributed.fewest(batches) * regressor.batch_size_
+        dataset.rank = rank
+        net.callbacks = list(net.callbacks) + [("data_parallel", distributed.DataParallel())]
+    try:
+        regressor.net_ = regressor._fit_net(net, dataset, None)
+    except Exception as error:
+        distributed.unwrap(net)
+        if size > 1 and not isinstance(error, (ValueError, TypeError)):
+            message = str(error).splitlines()[0] if str(error) else ""
+            raise RuntimeError(
+                f"training across {size} processes stopped on process {rank}: another "
+                f"process failed or left ({type(error).__name__}: {message}). Nothing was "
+                "fitted.") from error
+        raise
+    # What only this training needed goes: the net then saves, loads and predicts
+    # as one fitted on pooled windows.
+    net.iterator_train = DataLoader
+    net.callbacks = [(name, callback) for name, callback in net.callbacks
+                     if name != "data_parallel"]
     return regressor
+
+
+def _prepared(regressor, X, y):
+    """A batch's module inputs and targets, from the windows the panel cut."""
+    X, _ = regressor._validate_windows(X)
+    y = np.asarray(y, dtype=np.float64).reshape(len(y), regressor.horizon_,
+                                                regressor.n_targets_)
+    transform = regressor.target_transform_
+    return regressor._prepared(transform.transform_X(X), transform.transform_y(y))

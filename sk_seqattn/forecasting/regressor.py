@@ -415,6 +415,7 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _WindowInputChecks,
         # The validation tail is kept out of everything fitted: the
         # normalisation's statistics and the floor.
         split = self._train_split()
+        X, y = self.target_transform_.transform_X(X), self.target_transform_.transform_y(y)
         self._fit_preprocessing(X, y, slice(None) if split is None else split.indices(len(y))[0])
         inputs, y_net = self._prepared(X, y)
         self.net_ = self._fit_net(self._regression_net(), inputs, y_net)
@@ -429,9 +430,8 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _WindowInputChecks,
             n_steps=self.n_steps_in_)
 
     def _fit_preprocessing(self, X, y, train):
-        """Fit the normalisation and the floor on the ``train`` rows of validated
-        ``X`` and ``y``."""
-        X, y = self.target_transform_.transform_X(X), self.target_transform_.transform_y(y)
+        """Fit the normalisation and the floor on the ``train`` rows of validated,
+        transformed ``X`` and ``y``."""
         window, _ = self._split_future(X)
         self.scaler_ = WindowScaler(
             self.normalize, target_features=self.target_features_,
@@ -441,8 +441,8 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _WindowInputChecks,
         self.floor_ = self._fit_floor(X[train], self._as_y_rank(y[train]))
 
     def _prepared(self, X, y):
-        """The module's inputs and float32 targets for validated ``X`` and ``y``."""
-        X, y = self.target_transform_.transform_X(X), self.target_transform_.transform_y(y)
+        """The module's inputs and float32 targets for validated, transformed ``X`` and
+        ``y``."""
         scaled = self.scaler_.transform(*self._split_future(X))
         return self._network_inputs(X, scaled), \
             as_float32(self.scaler_.scale_targets(y, scaled), "y")

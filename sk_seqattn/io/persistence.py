@@ -50,7 +50,10 @@ def save(estimator, path, *, extra=None):
 
     The file is written to a temporary file in the same folder and moved
     onto ``path`` once complete: a failed or interrupted save leaves what
-    ``path`` held before. The training history is not saved.
+    ``path`` held before. The training history is not saved. In a
+    ``torch.distributed`` process group (a fit across processes, see
+    :func:`~sk_seqattn.init_distributed`), only process 0 writes; on the
+    others ``save`` returns without writing.
 
     Parameters
     ----------
@@ -92,6 +95,10 @@ tokenizer, or a Pipeline of them and scikit-learn scalers
         names = ", ".join(name.rsplit(".", 1)[1] for name in allowed_classes())
         raise TypeError(f"estimator must be one of the classes a model file holds ({names}); "
                         f"got {type(estimator).__name__}.")
+    from ..training.distributed import world
+
+    if world()[0] != 0:
+        return  # one writer: process 0 holds the same weights
     document = {
         "format": FORMAT, "format_version": FORMAT_VERSION, "versions": _versions(),
         "estimator": encoder.encode(estimator, ""), "extra": encoder.encode(extra, "extra"),

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import sk_seqattn
 from sk_seqattn import (LinearFloorRegressor, PanelWindows, Seq2SeqAttentionRegressor,
                         forecast_panel, forecasts_to_frame, last_windows, make_windows)
 from sk_seqattn.forecasting import _streamed
@@ -176,12 +177,15 @@ def test_forecast_panel_streams_the_last_windows():
     pd.testing.assert_frame_equal(forecast_panel(reg, panel, chunk_size=3), expected)
 
 
-def test_a_panel_fit_is_cloned_pickled_and_predicts_arrays():
-    panel = PanelWindows(_series(), n_in=8, n_out=3)
+def test_a_panel_fit_is_pickled_saved_and_predicts_arrays(tmp_path):
+    panel = PanelWindows(_series(), n_in=8, n_out=3, windows_per_series=2)
     reg = Seq2SeqAttentionRegressor(**ONE_NETWORK).fit(panel)
-    again = pickle.loads(pickle.dumps(reg))
     X_last, _ = last_windows(_series(), n_in=8)
+    again = pickle.loads(pickle.dumps(reg))
     np.testing.assert_array_equal(again.predict(X_last), reg.predict(X_last))
+    sk_seqattn.save(reg, tmp_path / "model.skm")
+    loaded = sk_seqattn.load(tmp_path / "model.skm")
+    np.testing.assert_array_equal(loaded.predict(X_last), reg.predict(X_last))
     assert reg.predict(X_last).shape == (5, 3)
 
 
