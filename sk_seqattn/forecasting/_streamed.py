@@ -120,6 +120,8 @@ def fit_panel(regressor, panel, y):
                 f"(horizon, targets)), by rank: {shapes}; every shard needs the same "
                 "columns, n_in and n_out.")
         n_windows = sum(distributed.gathered(n_windows))
+        _check_shards_disjoint(distributed.gathered(
+            list(panel.ids) if panel._named_ids else None))
     regressor.quantiles_ = check_quantiles(regressor.quantiles)
     settings = _auto.plan(regressor, X, y, n_windows=n_windows, one_network=True)
     if size > 1:
@@ -152,6 +154,9 @@ def fit_panel(regressor, panel, y):
     except Exception as error:
         distributed.unwrap(net)
         if size > 1 and not isinstance(error, (ValueError, TypeError)):
+            # A group with a lost member cannot be used again: leave it now, so that
+            # its threads do not end the process at exit.
+            distributed.leave_group()
             message = str(error).splitlines()[0] if str(error) else ""
             raise RuntimeError(
                 f"training across {size} processes stopped on process {rank}: another "
@@ -173,3 +178,17 @@ def _prepared(regressor, X, y):
                                                 regressor.n_targets_)
     transform = regressor.target_transform_
     return regressor._prepared(transform.transform_X(X), transform.transform_y(y))
+
+
+def _check_shards_disjoint(ids_by_rank):
+    """A ValueError naming the series ids found in the shards of several processes
+    (ids given by name; a list's positions are numbered per process)."""
+    owners = {}
+    for rank, ids in enumerate(ids_by_rank):
+        for sid in ids or ():
+            owners.setdefault(sid, []).append(rank)
+    shared = {sid: ranks for sid, ranks in owners.items() if len(ranks) > 1}
+    if shared:
+        shown = ", ".join(f"{sid!r} (processes {ranks})" for sid, ranks in list(shared.items())[:10])
+        raise ValueError(f"{len(shared)} series id(s) are in the shards of several processes: "
+                         f"{shown}; give each series to one process.")

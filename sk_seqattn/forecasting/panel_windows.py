@@ -92,6 +92,8 @@ fill_value, min_observed
         self.fill_value = fill_value
         self._pad = _padding(n_in, fill_value, min_observed)
         panel, self._is_panel = _as_panel(series, id_column, time_column)
+        # Ids the caller gave (dict keys, an id column), not positions in a list.
+        self._named_ids = isinstance(series, dict) or id_column is not None
         shortest = self.n_in - self._pad + self.n_out
         panel = _long_enough(panel, self._is_panel, shortest,
                              f"n_in + n_out = {shortest}" if not self._pad else

@@ -112,6 +112,14 @@ class DataParallel(Callback):
         unwrap(net)
 
 
+def leave_group():
+    """Destroy this process' group after a failure (errors in doing so are ignored)."""
+    try:
+        dist.destroy_process_group()
+    except Exception:  # the group may already be unusable
+        pass
+
+
 def unwrap(net):
     """The net's module without its ``DistributedDataParallel`` wrapper."""
     module = getattr(net, "module_", None)

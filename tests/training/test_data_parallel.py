@@ -34,14 +34,19 @@ SCRIPT = textwrap.dedent('''
     rng = np.random.RandomState(0)
     series = [10 + np.sin(np.arange(80 + 4 * i) / 3 + i) + 0.05 * rng.randn(80 + 4 * i)
               for i in range(8)]
-    panel = PanelWindows(series[rank::size], n_in=12, n_out=3, windows_per_series=16)
+    shard = series[rank::size]
+    if mode == "mixed" and rank == 1:
+        shard = [np.column_stack([values, values]) for values in shard]  # 2 columns
+    if mode == "duplicate":  # series 0 in both shards, by name
+        shard = {f"s{i}": series[i] for i in ([0] + list(range(rank, 8, size)))}
+    panel = PanelWindows(shard, n_in=12, n_out=3, windows_per_series=16)
     callbacks = [("leave", LeaveAfterOneEpoch())] if mode == "leave" else None
     reg = Seq2SeqAttentionRegressor(hidden_size=8, lookbacks=None, classical=None,
                                     max_epochs=epochs, batch_size=16, lr=1e-2,
                                     random_state=0, callbacks=callbacks)
     try:
         reg.fit(panel)
-    except RuntimeError as error:
+    except (RuntimeError, ValueError) as error:
         print(json.dumps({"rank": rank, "error": str(error)}), flush=True)
         sys.exit(4)
     weights = b"".join(p.detach().numpy().tobytes() for p in reg.net_.module_.parameters())
@@ -66,7 +71,13 @@ def _env(**extra):
 
 
 def _reports(stdout):
-    return [json.loads(line) for line in stdout.splitlines() if line.startswith("{")]
+    # torchrun interleaves the processes' lines: decode each report where it starts.
+    decoder, reports, start = json.JSONDecoder(), [], stdout.find('{"rank"')
+    while start >= 0:
+        report, end = decoder.raw_decode(stdout, start)
+        reports.append(report)
+        start = stdout.find('{"rank"', end)
+    return reports
 
 
 def _series():
@@ -161,3 +172,20 @@ def test_init_distributed_outside_torchrun_says_how_to_launch(monkeypatch):
         monkeypatch.delenv(name, raising=False)
     with pytest.raises(RuntimeError, match="torchrun --nproc-per-node"):
         init_distributed()
+
+
+@pytest.mark.parametrize("mode, match", [
+    ("mixed", "cut windows of different shapes"),
+    ("duplicate", "1 series id(s) are in the shards of several processes: 's0'"),
+])
+def test_shards_that_do_not_fit_together_are_value_errors(script, mode, match):
+    path, out = script
+    done = subprocess.run(
+        [sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", "2",
+         "--master-addr", "127.0.0.1", "--master-port", str(_free_port()),
+         str(path), str(out), mode, "1"],
+        capture_output=True, text=True, env=_env(), timeout=300)
+    reports = _reports(done.stdout)
+    assert done.returncode != 0 and len(reports) == 2  # both processes stop
+    assert all(match in report["error"] for report in reports), reports
+    assert os.listdir(out) == []
