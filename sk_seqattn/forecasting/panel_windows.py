@@ -120,6 +120,85 @@ fill_value, min_observed
         self.n_windows_per_series = self._lengths + self._pad - self.n_in - self.n_out + 1
         self._window_offsets = np.concatenate([[0], np.cumsum(self.n_windows_per_series)])
 
+    @classmethod
+    def from_parquet(cls, paths, n_in, n_out, *, id_column=None, time_column=None,
+                     columns=None, **options):
+        """The windows of a panel stored as parquet files (needs ``pyarrow``).
+
+        Parameters
+        ----------
+        paths : str, path-like or list of them
+            A folder (its ``*.parquet`` files, in name order) or files.
+        n_in, n_out : int
+            As for the class.
+        id_column : column label, optional
+            The files hold a long panel partitioned across them: this column
+            names each row's series (a series lies in one file). None: each
+            file is one series, named by the file's stem.
+        time_column : column label, optional
+            As for :func:`~sk_seqattn.make_windows`.
+        columns : list of column labels, optional
+            The value columns to read (default: all but the id and time).
+        **options
+            The class' other parameters (``target``, ``windows_per_series``, ...).
+
+        Raises
+        ------
+        FileNotFoundError
+            A path that does not exist, or a folder without parquet files.
+        ValueError
+            A file that cannot be read as parquet, files whose columns differ
+            (naming both), or a series id found in two files.
+        """
+        from pathlib import Path
+
+        if isinstance(paths, (str, bytes)) or hasattr(paths, "__fspath__"):
+            paths = [paths]
+        files = []
+        for path in map(Path, paths):
+            if path.is_dir():
+                found = sorted(path.glob("*.parquet"))
+                if not found:
+                    raise FileNotFoundError(f"paths: the folder {str(path)!r} holds no "
+                                            "*.parquet file.")
+                files += found
+            elif path.exists():
+                files.append(path)
+            else:
+                raise FileNotFoundError(f"paths: {str(path)!r} does not exist.")
+        keep = None if columns is None else [
+            c for c in (id_column, time_column, *columns) if c is not None]
+        frames, first_columns, where = [], None, {}
+        for path in files:
+            try:
+                frame = pd.read_parquet(path, columns=keep)
+            except ImportError:
+                raise
+            except Exception as error:
+                raise ValueError(f"paths: {str(path)!r} cannot be read as parquet: "
+                                 f"{type(error).__name__}: {error}") from None
+            if first_columns is None:
+                first_columns = list(frame.columns)
+            elif list(frame.columns) != first_columns:
+                raise ValueError(
+                    f"paths: {str(path)!r} has columns {list(frame.columns)}, "
+                    f"{str(files[0])!r} has {first_columns}: every file needs the same.")
+            if id_column is None:
+                frame.insert(0, "__series__", path.stem)
+            else:
+                if id_column not in frame.columns:
+                    raise ValueError(f"paths: {str(path)!r} has no id column {id_column!r}.")
+                for sid in pd.unique(frame[id_column]):
+                    if sid in where:
+                        raise ValueError(f"series id {sid!r} is in two files: "
+                                         f"{str(where[sid])!r} and {str(path)!r}.")
+                    where[sid] = path
+            frames.append(frame)
+        frame = pd.concat(frames, ignore_index=True)
+        del frames
+        return cls(frame, n_in, n_out, id_column="__series__" if id_column is None
+                   else id_column, time_column=time_column, **options)
+
     def __len__(self):
         return int(self._window_offsets[-1])
 

@@ -231,3 +231,53 @@ def test_bad_rows_and_arguments_are_errors():
         LinearFloorRegressor().fit(panel, None)
     with pytest.warns(UserWarning, match="Skipped 1 series"):
         PanelWindows({"a": np.arange(20.0), "b": np.arange(5.0)}, n_in=8, n_out=3)
+
+
+def test_parquet_files_one_series_each(tmp_path):
+    pytest.importorskip("pyarrow")
+    series = _series(n_series=3)
+    for sid, values in series.items():
+        pd.DataFrame({"value": values}).to_parquet(tmp_path / f"{sid}.parquet")
+    panel = PanelWindows.from_parquet(tmp_path, n_in=8, n_out=3, windows_per_series=2)
+    expected = PanelWindows(series, n_in=8, n_out=3)
+    assert list(panel.ids) == ["s0", "s1", "s2"] and panel.windows_per_series == 2
+    X, y = _all(panel)
+    X_dict, y_dict = _all(expected)
+    np.testing.assert_array_equal(X[..., 0], X_dict)
+    np.testing.assert_array_equal(y[..., 0], y_dict)
+
+
+def test_parquet_files_of_a_partitioned_long_panel(tmp_path):
+    pytest.importorskip("pyarrow")
+    frame = pd.DataFrame({"id": ["a"] * 12 + ["b"] * 10 + ["c"] * 11,
+                          "t": list(range(12)) + list(range(10)) + list(range(11)),
+                          "value": np.arange(33.0), "other": np.ones(33)})
+    frame.iloc[:22].sample(frac=1, random_state=0).to_parquet(tmp_path / "part-0.parquet")
+    frame.iloc[22:].to_parquet(tmp_path / "part-1.parquet")
+    panel = PanelWindows.from_parquet(
+        [tmp_path / "part-0.parquet", tmp_path / "part-1.parquet"], n_in=4, n_out=2,
+        id_column="id", time_column="t", columns=["value"])
+    # Ids in order of first appearance (the first file's rows are shuffled).
+    assert sorted(panel.ids) == ["a", "b", "c"] and len(panel) == 7 + 5 + 6
+    first_of_b = np.flatnonzero(panel.series_of(np.arange(len(panel)))
+                                == list(panel.ids).index("b"))[0]
+    X, _ = panel.windows(np.array([first_of_b]))  # sorted by time within the series
+    np.testing.assert_array_equal(X[0, :, 0], [12.0, 13, 14, 15])
+
+
+def test_bad_parquet_panels_are_named(tmp_path):
+    pytest.importorskip("pyarrow")
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        PanelWindows.from_parquet(tmp_path / "missing.parquet", n_in=4, n_out=2)
+    with pytest.raises(FileNotFoundError, match="holds no"):
+        PanelWindows.from_parquet(tmp_path, n_in=4, n_out=2)
+    pd.DataFrame({"id": ["a"] * 8, "value": np.arange(8.0)}).to_parquet(tmp_path / "1.parquet")
+    (tmp_path / "2.parquet").write_text("not parquet")
+    with pytest.raises(ValueError, match="2.parquet' cannot be read as parquet"):
+        PanelWindows.from_parquet(tmp_path, n_in=4, n_out=2, id_column="id")
+    pd.DataFrame({"id": ["b"] * 8, "level": np.arange(8.0)}).to_parquet(tmp_path / "2.parquet")
+    with pytest.raises(ValueError, match=r"2.parquet' has columns \['id', 'level'\]"):
+        PanelWindows.from_parquet(tmp_path, n_in=4, n_out=2, id_column="id")
+    pd.DataFrame({"id": ["a"] * 8, "value": np.arange(8.0)}).to_parquet(tmp_path / "2.parquet")
+    with pytest.raises(ValueError, match="series id 'a' is in two files"):
+        PanelWindows.from_parquet(tmp_path, n_in=4, n_out=2, id_column="id")
