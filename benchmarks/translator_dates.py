@@ -15,7 +15,7 @@ attention="none"; every configuration with ``random_state`` 0..N-1.
 import argparse
 import time
 
-from _report import print_header
+from _report import parse_params, print_header
 from skorch.callbacks import Callback
 
 from sk_seqattn import Seq2SeqAttentionTranslator
@@ -53,7 +53,10 @@ def main(argv=None):
                         help="alignments for every attention but 'none'")
     parser.add_argument("--seeds", type=int, default=1)
     parser.add_argument("--n-threads", type=int, default=1)
+    parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                        help="a translator parameter (e.g. init_scale=0.1)")
     args = parser.parse_args(argv)
+    params = parse_params(args.param)
     X_train, y_train = make_dates(args.n_train, random_state=0)
     X_test, y_test = make_dates(args.n_test, exclude=y_train, random_state=1)
     print_header(f"data: {args.n_train} train / {args.n_test} test dates, disjoint days; "
@@ -63,12 +66,13 @@ def main(argv=None):
     for seed in range(args.seeds):
         for attention, alignment in configs:
             model = Seq2SeqAttentionTranslator(attention=attention, alignment=alignment,
-                                               random_state=seed, n_threads=args.n_threads)
+                                               random_state=seed, n_threads=args.n_threads,
+                                               **params)
             scores = TestScore(model, X_test, y_test)
             model.set_params(callbacks=[scores])
             model.fit(X_train, y_train)
-            print(f"attention={attention!r}, alignment={alignment!r}, random_state={seed} "
-                  "(all other parameters default)")
+            print(f"attention={attention!r}, alignment={alignment!r}, random_state={seed}, "
+                  f"{params} (all other parameters default)")
             print(f"{'epoch':>5} {'training s':>10} {'test exact match':>17}")
             for epoch, seconds, accuracy in scores.rows:
                 print(f"{epoch:>5} {seconds:>10.1f} {accuracy:>17.2%}")

@@ -75,7 +75,7 @@ class _EpochSampler(Sampler):
 class PanelLoader(DataLoader):
     """skorch ``iterator_train`` for a :class:`PanelDataset`: batches of the epoch's
     draw. With every window drawn it is skorch's own shuffled loader, so a panel fits
-    as its pooled windows do; in a distributed fit, every process takes the same
+    as its windows pooled in the panel's order do; in a distributed fit, every process takes the same
     number of batches (the dataset's ``rows_per_epoch``)."""
 
     def __init__(self, dataset, batch_size=1, shuffle=False, **kwargs):
