@@ -14,8 +14,9 @@ gives the mean and the sample standard deviation over the seeds.
 Configurations: ``dot`` (global dot attention, the default), ``general``,
 ``local-p-general`` (Luong's best: local-p with the general score,
 ``local_width=10``), ``local-p-dot``, ``local-m-dot`` and ``none`` (no
-attention). ``--init-scale A`` sets ``init_scale`` (default 0.1, the
-translator's default; 0 means None, PyTorch's default initialisation);
+attention). ``--init-scale A`` sets ``init_scale`` (default 0.1, Luong's, the
+translator's default until 2026-12; 0 means None, PyTorch's initialisation, the
+translator's default now);
 ``--param`` sets any other translator parameter for every configuration.
 """
 

@@ -15,10 +15,7 @@ from sk_seqattn.translation.decoding import beam_search, greedy_decode
 from sk_seqattn.nn import Seq2SeqTranslationNetwork
 from sk_seqattn.translation.tokenizers import EOS_ID
 
-# Tiny networks: PyTorch's default init (scale ~1/sqrt(16)) learns faster at
-# this width than the default init_scale=0.1, which suits realistic sizes.
-FAST = dict(embedding_dim=8, hidden_size=16, max_epochs=3, batch_size=16, random_state=0,
-            init_scale=None)
+FAST = dict(embedding_dim=8, hidden_size=16, max_epochs=3, batch_size=16, random_state=0)
 
 
 def _reversal(n=120, seed=0):
@@ -662,3 +659,15 @@ def test_local_attention_maps_are_zero_outside_the_window(reversal, alignment):
             else:  # at most 2 D + 1 = 3 consecutive positions, not renormalised
                 assert 1 <= inside.size <= 3 and np.all(np.diff(inside) == 1)
                 assert row.sum() < 1
+
+
+def test_the_default_initialisation_learns_a_reversal_that_luongs_does_not():
+    # The default, PyTorch's initialisation, against Luong's uniform [-0.1, 0.1]:
+    # after 4 epochs on 3,000 reversals of 4-8 symbols, about 0.95 exact match
+    # against 0.00-0.03 (seeds 0-2). A default that learns slowly fails here.
+    from sk_seqattn.datasets import make_reversal
+
+    X, y = make_reversal(3200, min_length=4, max_length=8, random_state=0)
+    model = Seq2SeqAttentionTranslator(max_epochs=4, random_state=0)
+    assert model.init_scale is None
+    assert model.fit(X[:3000], y[:3000]).score(X[3000:], y[3000:]) >= 0.8
