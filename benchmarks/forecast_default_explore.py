@@ -49,8 +49,14 @@ def main(argv=None):
                         help="a regressor parameter for the seeded variants")
     parser.add_argument("--max-epochs-many", type=int, default=None, metavar="N",
                         help="the default variant's most epochs with many windows")
+    parser.add_argument("--window-scale", choices=["std", "steps"], default="std",
+                        help="normalize='window' divides each window by its standard "
+                             "deviation (the package), or by its mean absolute step "
+                             "(MASE's scale; an experiment, patched in here)")
     args = parser.parse_args(argv)
     params = parse_params(args.param)
+    if args.window_scale == "steps":
+        _scale_windows_by_their_steps()
     if args.max_epochs_many is not None:
         from sk_seqattn.forecasting import _auto
         _auto.MAX_EPOCHS_MANY = args.max_epochs_many
@@ -68,7 +74,9 @@ def main(argv=None):
         f"{min(lengths)}-{max(lengths)}); the test part is not read\n"
         f"seeded variants: mean +- std over seeds 0..{args.seeds - 1}; params {params}"
         + ("" if args.max_epochs_many is None
-           else f"; MAX_EPOCHS_MANY={args.max_epochs_many}"))
+           else f"; MAX_EPOCHS_MANY={args.max_epochs_many}")
+        + ("" if args.window_scale == "std"
+           else "; windows scaled by their mean absolute step"))
     lookbacks = sorted({int(round(f * h)) for f in LOOKBACKS})
     n_in = lookbacks[-1]
     with warnings.catch_warnings():
@@ -140,6 +148,26 @@ def main(argv=None):
                 row(f"  its networks + classical@{w}",
                     [panel_mase(train, test, (1 - w) * nets + w * classic, lags)
                      for nets, classic in members], [0])
+
+
+def _scale_windows_by_their_steps():
+    """Patch WindowScaler so that normalize="window" divides each window by the mean
+    absolute difference of consecutive steps instead of its standard deviation: a
+    per-series scale-free loss, as MASE scales errors (N-BEATS trained on M4 so)."""
+    from sk_seqattn.forecasting import scaling
+
+    original = scaling.WindowScaler._statistics
+
+    def statistics(self, window):
+        if self.normalize != "window":
+            return original(self, window)
+        mean = window.mean(axis=1, keepdims=True)  # (n_samples, 1, n_features)
+        steps = np.abs(np.diff(window, axis=1)).mean(axis=1, keepdims=True)
+        typical = self.window_scale_floor_ / scaling._WINDOW_SCALE_FLOOR
+        steps = np.where(steps < self.window_scale_floor_, typical, steps)
+        return mean, scaling.nonzero_scale(steps, mean)
+
+    scaling.WindowScaler._statistics = statistics
 
 
 if __name__ == "__main__":
