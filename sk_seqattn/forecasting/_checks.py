@@ -11,6 +11,8 @@ import re
 import numpy as np
 from sklearn.utils.validation import check_array, check_consistent_length, validate_data
 
+from .panel_windows import PanelWindows
+
 __all__ = []
 
 
@@ -105,8 +107,6 @@ class _WindowInputChecks:
             )
 
     def _check_X(self, X, reset):
-        from .panel_windows import PanelWindows  # it imports the windows' module, not this
-
         if isinstance(X, PanelWindows):
             raise TypeError(
                 f"{type(self).__name__} takes windows here, not a PanelWindows (only "

@@ -13,6 +13,10 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset, Sampler
 
+from ..training import distributed
+from . import _auto
+from ._quantiles import check_quantiles
+
 __all__ = []
 
 # Windows the settings, the normalisation and the floor are fitted on.
@@ -30,8 +34,9 @@ def statistics_rows(panel, random_state):
 
 
 class PanelDataset(Dataset):
-    """The panel's windows, each batch cut and prepared by ``prepare(X, y)`` (which
-    returns the module's inputs and targets as numpy arrays) when asked for."""
+    """The panel's windows, each batch cut (``PanelWindows._windows_3d``)
+    and prepared by ``prepare(X, y)`` (which returns the module's inputs and targets as
+    numpy arrays) when asked for."""
 
     def __init__(self, panel, prepare):
         self.panel = panel
@@ -41,7 +46,7 @@ class PanelDataset(Dataset):
         return len(self.panel)
 
     def __getitems__(self, indices):
-        inputs, y = self.prepare(*self.panel.windows(np.asarray(indices, dtype=np.int64)))
+        inputs, y = self.prepare(*self.panel._windows_3d(np.asarray(indices, dtype=np.int64)))
         return {key: torch.from_numpy(value) for key, value in inputs.items()}, \
             torch.from_numpy(y)
 
@@ -92,10 +97,6 @@ def fit_panel(regressor, panel, y):
     """``regressor.fit(panel)``: one network trained on batches cut from ``panel``; across
     the processes of a ``torch.distributed`` group, one network trained by all of them
     (:mod:`sk_seqattn.training.distributed`)."""
-    from ..training import distributed
-    from . import _auto
-    from ._quantiles import check_quantiles
-
     if y is not None:
         raise ValueError("y must be None when X is a PanelWindows: the targets are cut "
                          "from its series.")
@@ -172,10 +173,8 @@ def fit_panel(regressor, panel, y):
 
 
 def _prepared(regressor, X, y):
-    """A batch's module inputs and targets, from the windows the panel cut."""
-    X, _ = regressor._validate_windows(X)
-    y = np.asarray(y, dtype=np.float64).reshape(len(y), regressor.horizon_,
-                                                regressor.n_targets_)
+    """A batch's module inputs and targets, from the windows the panel cut in the
+    validated form (the statistics' sample was validated)."""
     transform = regressor.target_transform_
     return regressor._prepared(transform.transform_X(X), transform.transform_y(y))
 

@@ -24,15 +24,14 @@ The draws come from torch's random generator, which ``fit`` seeds from the
 estimator's ``random_state``: a seeded fit repeats them.
 """
 
-from numbers import Integral
-
 import numpy as np
 import pandas as pd
 import torch
 
-from ._panel import _as_panel, _ids, _long_enough
-from .windows import (_append_future, _column_positions, _future_positions, _next_time,
-                      _padding, forecasts_to_frame)
+from ._panel import _as_panel, _check_positive, _ids, _label, _long_enough
+from .windows import (_append_future, _check_columns_asked, _column_positions,
+                      _future_positions, _hide_unknown_future, _next_time, _padding,
+                      forecasts_to_frame)
 
 __all__ = ["PanelWindows", "forecast_panel"]
 
@@ -80,10 +79,9 @@ fill_value, min_observed
     def __init__(self, series, n_in, n_out, *, target=None, id_column=None, time_column=None,
                  future_covariates=None, fill_value=None, min_observed=None,
                  windows_per_series=None, stride=1):
-        for name, value in (("n_in", n_in), ("n_out", n_out), ("stride", stride)):
-            _check_count(name, value)
+        _check_positive(n_in=n_in, n_out=n_out, stride=stride)
         if windows_per_series is not None:
-            _check_count("windows_per_series", windows_per_series)
+            _check_positive(windows_per_series=windows_per_series)
             if stride != 1:
                 raise ValueError("windows_per_series and stride are two ways to sample an "
                                  "epoch; give one of them.")
@@ -102,9 +100,8 @@ fill_value, min_observed
         self._one_d = first.values.ndim == 1
         self._columns = first.columns
         n_columns = 1 if self._one_d else first.values.shape[1]
-        if self._one_d and (target is not None or future_covariates is not None):
-            argument = "target" if target is not None else "future_covariates"
-            raise ValueError(f"{argument} only applies to 2-D series (several columns).")
+        if self._one_d:
+            _check_columns_asked(target, future_covariates)
         self._targets = _column_positions(target, self._columns, n_columns)
         self._future = None if future_covariates is None else _future_positions(
             future_covariates, self._targets, self._columns, n_columns)
@@ -116,7 +113,7 @@ fill_value, min_observed
         # (n_values, n_columns): every series once, one after the other.
         self._values = np.concatenate([s.values.reshape(len(s.values), n_columns)
                                        for s in panel])
-        self._next = [_next_time(s, f"series id {s.id!r}") for s in panel]
+        self._next = [_next_time(s, _label(s.id, self._is_panel)) for s in panel]
         self.n_windows_per_series = self._lengths + self._pad - self.n_in - self.n_out + 1
         self._window_offsets = np.concatenate([[0], np.cumsum(self.n_windows_per_series)])
 
@@ -214,24 +211,31 @@ fill_value, min_observed
 
     def series_of(self, rows):
         """The series (by position in ``ids``) of each window in ``rows``."""
-        rows = self._checked_rows(rows)
-        return np.searchsorted(self._window_offsets, rows, side="right") - 1
+        return self._series_of(self._checked_rows(rows))
 
     def windows(self, rows):
         """``(X, y)`` of the windows at ``rows``, as :func:`~sk_seqattn.make_windows`
         lays them out (its ranks and dtype)."""
-        rows = self._checked_rows(rows)
-        series = self.series_of(rows)  # (n,)
+        X, y = self._windows_3d(self._checked_rows(rows))
+        if self._one_d:
+            return X[..., 0], y[..., 0]
+        return X, (y if isinstance(self._targets, list) else y[..., 0])
+
+    def _windows_3d(self, rows):
+        """``(X, y)`` of the windows at valid ``rows`` (int64, unchecked), always of shapes
+        (n, n_steps, n_columns) and (n, n_out, n_targets): a fitted regressor's
+        validated form, so that training batches skip validation."""
+        series = self._series_of(rows)  # (n,)
         # Each window's first input step, in its series (negative: padding).
         start = rows - self._window_offsets[series] - self._pad  # (n,)
         X = self._cut(series, start, self.n_steps)
-        y = self._cut(series, start + self.n_in, self.n_out)[..., self._targets]
+        y = self._cut(series, start + self.n_in, self.n_out)[..., np.atleast_1d(self._targets)]
         if self._future is not None:
-            unknown = np.setdiff1d(np.arange(X.shape[2]), self._future)
-            X[:, self.n_in:, unknown[:, None]] = np.nan  # not known in advance
-        if self._one_d:
-            X, y = X[..., 0], y[..., 0]
+            _hide_unknown_future(X, self.n_in, self._future)
         return X, y
+
+    def _series_of(self, rows):
+        return np.searchsorted(self._window_offsets, rows, side="right") - 1
 
     def epoch_rows(self, generator=None):
         """The rows one training epoch draws (see the class' sampling parameters), in
@@ -320,11 +324,6 @@ class _Stub:
         self.id, self.columns = sid, columns
 
 
-def _check_count(name, value):
-    if not isinstance(value, Integral) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
-
-
 def forecast_panel(estimator, panel, *, future=None, chunk_size=4096, target_names=None):
     """Forecast past the end of every series of ``panel``, ``chunk_size`` series at a time.
 
@@ -354,7 +353,7 @@ def forecast_panel(estimator, panel, *, future=None, chunk_size=4096, target_nam
     """
     if not isinstance(panel, PanelWindows):
         raise TypeError(f"panel must be a PanelWindows; got {type(panel).__name__}.")
-    _check_count("chunk_size", chunk_size)
+    _check_positive(chunk_size=chunk_size)
     frames = []
     for first in range(0, panel.n_series, chunk_size):
         positions = np.arange(first, min(first + chunk_size, panel.n_series))

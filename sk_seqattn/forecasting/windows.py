@@ -335,17 +335,28 @@ def _windows(s, n_in, n_out, step, target, future_covariates=None, pad=0, fill_v
     y = values[starts[:, None] + n_in + np.arange(n_out)]  # (n_windows, n_out[, F])
     firsts = starts + n_in - pad  # positions in the series itself
     if s.values.ndim == 1:
-        if target is not None or future_covariates is not None:
-            argument = "target" if target is not None else "future_covariates"
-            raise ValueError(f"{argument} only applies to 2-D series (several columns).")
+        _check_columns_asked(target, future_covariates)
         return X, y, firsts
     targets = _column_positions(target, s.columns, s.values.shape[1])
     y = y[..., targets]
     if future_covariates is not None:
-        future = _future_positions(future_covariates, targets, s.columns, s.values.shape[1])
-        unknown = np.setdiff1d(np.arange(s.values.shape[1]), future)
-        X[:, n_in:, unknown[:, None]] = np.nan  # what is not known in advance
+        _hide_unknown_future(X, n_in, _future_positions(future_covariates, targets, s.columns,
+                                                        s.values.shape[1]))
     return X, y, firsts
+
+
+def _check_columns_asked(target, future_covariates):
+    """For 1-D series: a ValueError if columns are asked for."""
+    if target is not None or future_covariates is not None:
+        argument = "target" if target is not None else "future_covariates"
+        raise ValueError(f"{argument} only applies to 2-D series (several columns).")
+
+
+def _hide_unknown_future(X, n_in, future):
+    """Set, in place, the steps of ``X`` (n, steps, columns) after ``n_in`` to NaN in
+    every column but the known-future ones (``future``): not known in advance."""
+    unknown = np.setdiff1d(np.arange(X.shape[2]), future)
+    X[:, n_in:, unknown[:, None]] = np.nan
 
 
 def calendar_features(times, features=("hour", "dayofweek", "month")):

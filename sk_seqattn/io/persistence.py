@@ -31,6 +31,7 @@ import torch
 from safetensors.numpy import load as _load_arrays, save as _save_arrays
 from safetensors.torch import load as _load_tensors, save as _save_tensors
 
+from ..training.distributed import world
 from ._codec import Corrupt, Decoder, Encoder, allowed_classes
 from ._files import replacing
 
@@ -95,8 +96,6 @@ tokenizer, or a Pipeline of them and scikit-learn scalers
         names = ", ".join(name.rsplit(".", 1)[1] for name in allowed_classes())
         raise TypeError(f"estimator must be one of the classes a model file holds ({names}); "
                         f"got {type(estimator).__name__}.")
-    from ..training.distributed import world
-
     if world()[0] != 0:
         return  # one writer: process 0 holds the same weights
     document = {

@@ -110,13 +110,13 @@ def test_batches_are_cut_when_asked_for(monkeypatch):
     monkeypatch.setattr(_streamed, "STATISTICS_WINDOWS", 20)
     panel = PanelWindows(_series(), n_in=8, n_out=3)
     sizes = []
-    original = PanelWindows.windows
+    original = PanelWindows._windows_3d
 
     def counting(self, rows):
         sizes.append(len(rows))
         return original(self, rows)
 
-    monkeypatch.setattr(PanelWindows, "windows", counting)
+    monkeypatch.setattr(PanelWindows, "_windows_3d", counting)
     reg = Seq2SeqAttentionRegressor(**ONE_NETWORK, batch_size=16).fit(panel)
     assert sizes[0] == 20 and max(sizes[1:]) == 16 and len(panel) > 100
     assert sum(sizes[1:]) == 2 * len(panel)  # two epochs of every window
