@@ -11,6 +11,7 @@ asks for them; an epoch's windows are the panel's draw
 
 import numpy as np
 import torch
+from sklearn.utils import check_random_state
 from torch.utils.data import DataLoader, Dataset, Sampler
 
 from ..training import distributed
@@ -25,11 +26,11 @@ STATISTICS_WINDOWS = 16_384
 
 def statistics_rows(panel, random_state):
     """Every window of a panel of at most STATISTICS_WINDOWS, else as many drawn
-    without replacement (seeded by ``random_state``), in order."""
+    without replacement (seeded by ``random_state``: None, an int or a RandomState), in
+    order."""
     if len(panel) <= STATISTICS_WINDOWS:
         return np.arange(len(panel))
-    rng = np.random.default_rng(None if random_state is None
-                                else np.random.RandomState(random_state).randint(2**31))
+    rng = np.random.default_rng(check_random_state(random_state).randint(2**31))
     return np.sort(rng.choice(len(panel), size=STATISTICS_WINDOWS, replace=False))
 
 

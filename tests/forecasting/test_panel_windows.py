@@ -281,3 +281,15 @@ def test_bad_parquet_panels_are_named(tmp_path):
     pd.DataFrame({"id": ["a"] * 8, "value": np.arange(8.0)}).to_parquet(tmp_path / "2.parquet")
     with pytest.raises(ValueError, match="series id 'a' is in two files"):
         PanelWindows.from_parquet(tmp_path, n_in=4, n_out=2, id_column="id")
+
+
+def test_a_random_state_instance_draws_the_statistics_sample(monkeypatch):
+    # scikit-learn's random_state may be a RandomState: a large panel's sample of
+    # windows for the statistics is drawn from it, as from an int.
+    monkeypatch.setattr(_streamed, "STATISTICS_WINDOWS", 20)
+    panel = PanelWindows(_series(), n_in=8, n_out=3)
+    rows = _streamed.statistics_rows(panel, np.random.RandomState(0))
+    assert len(rows) == 20 and (np.diff(rows) > 0).all()
+    np.testing.assert_array_equal(rows, _streamed.statistics_rows(panel, 0))
+    reg = Seq2SeqAttentionRegressor(**{**ONE_NETWORK, "random_state": np.random.RandomState(0)})
+    assert reg.fit(panel).net_ is not None
