@@ -67,7 +67,7 @@ fill_value, min_observed
     Examples
     --------
     >>> import numpy as np
-    >>> from sk_seqattn import PanelWindows, make_windows
+    >>> from sk_seqattn import PanelWindows
     >>> panel = PanelWindows([np.arange(6.0), np.arange(10.0, 15)], n_in=3, n_out=1)
     >>> len(panel), panel.n_windows_per_series.tolist()
     (5, [3, 2])
