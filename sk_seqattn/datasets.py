@@ -18,7 +18,7 @@ from .forecasting.windows import make_windows
 
 __all__ = [
     "load_sunspots", "load_co2", "load_macrodata", "forecasting_split", "make_dates",
-    "make_reversal", "DATE_LOCALES", "DATE_FORMATS", "load_tourism", "load_taylor",
+    "make_reversal", "make_names", "DATE_LOCALES", "DATE_FORMATS", "load_tourism", "load_taylor",
     "load_airpassengers",
 ]
 
@@ -223,6 +223,78 @@ def make_reversal(n_samples=1000, *, min_length=5, max_length=100, n_symbols=20,
         else:
             raise ValueError("exclude covers (almost) every string of these lengths.")
         X[i], y[i] = source, separator.join(sequence[::-1])
+    return X, y
+
+
+# The names task: English-like sentences with names and their pseudo-French
+# translation. Lexical slots force the decoder to read the source; templates
+# reorder the words and swap two names, so that a name is found by position.
+_NAME_WORDS = {
+    "V": {"call": "appelle", "visit": "visite", "ask": "demande", "thank": "remercie",
+          "help": "aide"},
+    "T": {"buys": "achete", "sells": "vend", "finds": "trouve", "paints": "peint"},
+    "O": {"car": "voiture", "house": "maison", "book": "livre", "ticket": "billet",
+          "boat": "bateau"},
+    "A": {"now": "maintenant", "today": "aujourdhui", "soon": "bientot",
+          "tomorrow": "demain", "later": "plustard"},
+}
+_NAME_TEMPLATES = (
+    ("V N A", "V N A"),
+    ("please V N", "N V stp"),
+    ("N T the O A", "A N T le O"),
+    ("N meets M A", "A M rencontre N"),
+    ("A N and M T a O", "N et M T un O A"),
+    ("the O of N is new", "le O de N est neuf"),
+)
+_NAME_SYLLABLES = ("ka", "lo", "mi", "ra", "ten", "vu", "zo", "bel", "dra", "fin", "gor",
+                   "sha", "ul", "pe", "tri", "nos", "az", "qui", "du", "wen")
+
+
+def make_names(n_samples=1000, *, random_state=None):
+    """Sentences with names and their translation: a copy task.
+
+    English-like sources and pseudo-French targets over six sentence
+    templates (word order changes; one holds two names that the target
+    swaps), each name a made-up word of 2 to 4 syllables that occurs in
+    one sample only: under ``WordTokenizer(min_frequency=2)`` every name is
+    ``<unk>``, and names of samples held out were never seen. Translating
+    them needs copying (``replace_unk`` or ``copy_attention``).
+
+    Parameters
+    ----------
+    n_samples : int, default=1000
+    random_state : int, RandomState instance or None, default=None
+
+    Returns
+    -------
+    X, y : ndarray of object, shape (n_samples,)
+
+    Examples
+    --------
+    >>> from sk_seqattn.datasets import make_names
+    >>> X, y = make_names(2, random_state=0)
+    >>> len(X), len(y)
+    (2, 2)
+    """
+    rng = check_random_state(random_state)
+    used = set()
+
+    def new_name():
+        while True:
+            name = "".join(rng.choice(_NAME_SYLLABLES, size=rng.randint(2, 5))).capitalize()
+            if name not in used:
+                used.add(name)
+                return name
+
+    X, y = np.empty(n_samples, dtype=object), np.empty(n_samples, dtype=object)
+    for i in range(n_samples):
+        source, target = _NAME_TEMPLATES[rng.randint(len(_NAME_TEMPLATES))]
+        fill = {slot: tuple(words.items())[rng.randint(len(words))]
+                for slot, words in _NAME_WORDS.items()}
+        fill["N"] = (new_name(),) * 2
+        fill["M"] = (new_name(),) * 2
+        X[i] = " ".join(fill[w][0] if w in fill else w for w in source.split())
+        y[i] = " ".join(fill[w][1] if w in fill else w for w in target.split())
     return X, y
 
 

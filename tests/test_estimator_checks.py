@@ -52,6 +52,7 @@ ESTIMATORS = [
     ForecastCombination(estimators=[("floor", LinearFloorRegressor()),
                                     ("theta", ThetaWindowRegressor())], weights=[3, 1]),
     Seq2SeqAttentionTranslator(embedding_dim=4, hidden_size=8, max_epochs=1),
+    Seq2SeqAttentionTranslator(embedding_dim=4, hidden_size=8, max_epochs=1, copy_attention=True),
     CharTokenizer(),
     WordTokenizer(),
     BPETokenizer(),

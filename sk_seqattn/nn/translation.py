@@ -3,7 +3,8 @@
 import torch
 from torch import nn
 
-from .._constants import BOS_ID, PAD_ID
+from .._constants import BOS_ID, PAD_ID, UNK_ID
+from .copy import CopySwitch, copy_log_probs
 from .decoder import AttentionDecoder
 from .encoder import Encoder
 
@@ -16,6 +17,14 @@ class Seq2SeqTranslationNetwork(nn.Module):
     Embeddings feed the encoder and decoder; ``p(y_t | y_<t, x) =
     softmax(W_s ~h_t)`` is the generator. The decoder's first input is the
     begin-of-sequence id; every target ends with the end-of-sequence id.
+
+    With ``copy_attention`` the output is the pointer-generator mixture of
+    generating and copying a source position (:mod:`sk_seqattn.nn.copy`):
+    every call then takes ``copy_ids`` (each source token's id in the
+    target vocabulary, or an extended id ``>= target_vocab_size`` for a
+    word outside it) and returns log-probabilities over the target
+    vocabulary and the batch's extended ids, where it otherwise returns
+    logits; an extended id fed back to the decoder reads as ``<unk>``.
 
     Parameters
     ----------
@@ -33,13 +42,20 @@ class Seq2SeqTranslationNetwork(nn.Module):
     init_scale : float or None
         Initialise every weight uniformly in [-init_scale, init_scale], as
         Luong et al. and OpenNMT-py do (0.1); None keeps PyTorch's defaults.
+    copy_attention : bool, default=False
+        Pointer-generator copying over the source positions (needs
+        attention other than "none").
     """
 
     def __init__(self, source_vocab_size, target_vocab_size, max_source_length,
                  embedding_dim=64, hidden_size=128, num_layers=1, cell="lstm",
                  bidirectional=False, dropout=0.0, attention="dot", input_feeding=True,
-                 teacher_forcing=1.0, init_scale=None, alignment="global", local_width=10):
+                 teacher_forcing=1.0, init_scale=None, alignment="global", local_width=10,
+                 copy_attention=False):
         super().__init__()
+        if copy_attention and attention == "none":
+            raise ValueError("copy_attention=True needs attention over the source; got "
+                             "attention='none'.")
         self.teacher_forcing = teacher_forcing
         self.source_embedding = nn.Embedding(source_vocab_size, embedding_dim,
                                              padding_idx=PAD_ID)
@@ -54,6 +70,7 @@ class Seq2SeqTranslationNetwork(nn.Module):
             local_width=local_width,
         )
         self.generator = nn.Linear(hidden_size, target_vocab_size)
+        self.copy_switch = CopySwitch(hidden_size) if copy_attention else None
         if init_scale:
             for parameter in self.parameters():
                 nn.init.uniform_(parameter, -init_scale, init_scale)
@@ -88,28 +105,63 @@ class Seq2SeqTranslationNetwork(nn.Module):
         memory, state = self.encoder(embedded, source_lengths)
         return memory, self.decoder.prepare(memory), memory_mask, state
 
-    def step(self, tokens, state, feed, memory, keys, memory_mask, *, t):
+    def step(self, tokens, state, feed, memory, keys, memory_mask, *, t, copy_ids=None):
         """One decoder step from the previous tokens.
 
         Parameters
         ----------
         tokens : LongTensor of shape (batch,)
+            Extended ids (copies) read as ``<unk>``.
         t : int
             The target step (0-based) being decoded, for local-m attention.
+        copy_ids : LongTensor of shape (batch, src_len) or None
+            Required with ``copy_attention``, ignored without.
 
         Returns
         -------
-        logits : Tensor of shape (batch, target_vocab_size)
+        scores : Tensor of shape (batch, target_vocab_size [+ n_extra])
+            Logits, or with ``copy_attention`` log-probabilities over the
+            extended vocabulary.
         weights : Tensor of shape (batch, src_len) or None
         state, feed : for the next step
         """
-        embedded = self.embedding_dropout(self.target_embedding(tokens))  # (batch, emb)
+        scores, weights, _, state, feed = self.copy_step(
+            tokens, state, feed, memory, keys, memory_mask, t=t, copy_ids=copy_ids)
+        return scores, weights, state, feed
+
+    def copy_step(self, tokens, state, feed, memory, keys, memory_mask, *, t, copy_ids=None):
+        """:meth:`step`, also returning the copy probability.
+
+        Returns
+        -------
+        scores, weights : as :meth:`step`
+        p_copy : Tensor of shape (batch,), or None without ``copy_attention``
+            The probability mass of copying (:func:`~sk_seqattn.nn.copy.copy_log_probs`).
+        state, feed : for the next step
+        """
+        embedded = self.embedding_dropout(self.target_embedding(self._known(tokens)))
         output, weights, state, feed = self.decoder.step(
             embedded, state, feed, memory, keys, memory_mask, t=t
-        )
-        return self.generator(output), weights, state, feed
+        )  # output: (batch, hidden)
+        scores, p_copy = self._scores(output, weights, copy_ids)
+        return scores, weights, p_copy, state, feed
 
-    def forward(self, source, source_lengths, target=None, max_length=None):
+    def _known(self, tokens):
+        # Extended ids (copied words outside the target vocabulary) read as <unk>.
+        if self.copy_switch is None:
+            return tokens
+        return tokens.masked_fill(tokens >= self.target_embedding.num_embeddings, UNK_ID)
+
+    def _scores(self, output, weights, copy_ids):
+        # Logits, or the copy mixture's log-probabilities, and p_copy.
+        logits = self.generator(output)  # (batch, [tgt_len,] vocab)
+        if self.copy_switch is None:
+            return logits, None
+        if copy_ids is None:
+            raise ValueError("copy_ids is required by a network with copy_attention=True.")
+        return copy_log_probs(logits, weights, self.copy_switch(output), copy_ids)
+
+    def forward(self, source, source_lengths, target=None, max_length=None, copy_ids=None):
         """Logits for every target step.
 
         Parameters
@@ -123,10 +175,15 @@ class Seq2SeqTranslationNetwork(nn.Module):
             free-running greedy decoding for ``max_length`` steps.
         max_length : int or None
             Steps to decode without a target.
+        copy_ids : LongTensor of shape (batch, src_len) or None
+            Required with ``copy_attention``; ``target`` may then hold
+            extended ids.
 
         Returns
         -------
         logits : Tensor of shape (batch, tgt_len, target_vocab_size)
+            With ``copy_attention``: log-probabilities, of shape (batch,
+            tgt_len, target_vocab_size + n_extra).
         weights : Tensor of shape (batch, tgt_len, src_len); (batch, tgt_len, 0)
             for attention "none"
         """
@@ -135,10 +192,10 @@ class Seq2SeqTranslationNetwork(nn.Module):
         if target is not None and (self.teacher_forcing >= 1.0 or not self.training):
             begin = target.new_full((batch, 1), BOS_ID)
             inputs = self.embedding_dropout(
-                self.target_embedding(torch.cat([begin, target[:, :-1]], dim=1))
+                self.target_embedding(self._known(torch.cat([begin, target[:, :-1]], dim=1)))
             )  # (batch, tgt_len, emb)
             outputs, weights = self.decoder(inputs, state, memory, keys, memory_mask)
-            logits = self.generator(outputs)  # (batch, tgt_len, vocab)
+            logits, _ = self._scores(outputs, weights, copy_ids)  # (batch, tgt_len, vocab[+])
         else:
             steps = target.size(1) if target is not None else max_length
             feed = self.decoder.initial_feed(memory)
@@ -146,7 +203,7 @@ class Seq2SeqTranslationNetwork(nn.Module):
             logits, weights = [], []
             for t in range(steps):
                 step_logits, step_weights, state, feed = self.step(
-                    tokens, state, feed, memory, keys, memory_mask, t=t
+                    tokens, state, feed, memory, keys, memory_mask, t=t, copy_ids=copy_ids
                 )
                 logits.append(step_logits)
                 weights.append(step_weights)

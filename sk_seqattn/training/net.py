@@ -240,7 +240,10 @@ def collate_token_batch(batch):
     """
     X, y = batch
     lengths = X["source_lengths"].long()
-    X = {"source": X["source"][:, : int(lengths.max())].long(), "source_lengths": lengths}
+    width = int(lengths.max())
+    X = {**X, "source": X["source"][:, :width].long(), "source_lengths": lengths}
+    if "copy_ids" in X:  # copy attention: each source token's copy id, aligned with source
+        X["copy_ids"] = X["copy_ids"][:, :width].long()
     if torch.is_tensor(y) and y.dim() == 2:
         y = y[:, : int((y != 0).sum(dim=1).max())].long()
     return X, y

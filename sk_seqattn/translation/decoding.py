@@ -8,6 +8,12 @@ Padding and begin-of-sequence are never predicted: their log-probability
 is set to -inf before the argmax/top-k, in both decoders, which (with no
 length penalty) makes beam search with ``beam_size=1`` exactly greedy
 decoding. Both return attention weights of zero past a sentence's end marker.
+
+With ``copy_ids`` (a network with copy attention) both decode over the
+target vocabulary and each sentence's extended ids, and each step's
+weights carry one more column, the step's copy probability (zero past the
+end marker, like the attention), so that beam search keeps it with its
+hypotheses as it keeps their attention.
 """
 
 import torch
@@ -18,10 +24,15 @@ from .tokenizers import BOS_ID, EOS_ID, PAD_ID
 __all__ = ["greedy_decode", "beam_search"]
 
 
-def _next_log_probs(network, tokens, state, feed, memory, keys, memory_mask, t):
+def _next_log_probs(network, tokens, state, feed, memory, keys, memory_mask, t, copy_ids):
     # t: the 0-based target step of every row (local-m attention's window centre).
-    logits, weights, state, feed = network.step(tokens, state, feed, memory, keys, memory_mask,
-                                                t=t)
+    if copy_ids is None:
+        logits, weights, state, feed = network.step(tokens, state, feed, memory, keys,
+                                                    memory_mask, t=t)
+    else:
+        logits, weights, p_copy, state, feed = network.copy_step(
+            tokens, state, feed, memory, keys, memory_mask, t=t, copy_ids=copy_ids)
+        weights = torch.cat([weights, p_copy[:, None].to(weights.dtype)], dim=-1)
     log_probs = torch.log_softmax(logits, dim=-1)  # (rows, vocab)
     log_probs[:, PAD_ID] = float("-inf")
     log_probs[:, BOS_ID] = float("-inf")
@@ -33,7 +44,8 @@ def _no_weights(memory, steps):
 
 
 @torch.no_grad()
-def greedy_decode(network, source, source_lengths, max_length, return_attention=True):
+def greedy_decode(network, source, source_lengths, max_length, return_attention=True,
+                  copy_ids=None):
     """Most probable token at each step.
 
     Parameters
@@ -46,6 +58,8 @@ def greedy_decode(network, source, source_lengths, max_length, return_attention=
     return_attention : bool, default=True
         Keep each step's attention; without it ``weights`` is None and
         decoding keeps no (batch, out_len, src_len) tensor.
+    copy_ids : LongTensor of shape (batch, src_len) or None
+        For a network with copy attention: each source token's copy id.
 
     Returns
     -------
@@ -53,7 +67,8 @@ def greedy_decode(network, source, source_lengths, max_length, return_attention=
         Ending with the end marker where one was produced, then padding.
     weights : Tensor of shape (batch, out_len, src_len) or None
         Attention of each output step (zeros for attention "none", and past
-        the end marker).
+        the end marker); with ``copy_ids``, of shape (batch, out_len,
+        src_len + 1), the last column the copy probability.
     """
     memory, keys, memory_mask, state = network.encode(source, source_lengths)
     batch = source.size(0)
@@ -63,7 +78,7 @@ def greedy_decode(network, source, source_lengths, max_length, return_attention=
     all_tokens, all_weights = [], []
     for t in range(max_length):
         log_probs, weights, state, feed = _next_log_probs(
-            network, tokens, state, feed, memory, keys, memory_mask, t
+            network, tokens, state, feed, memory, keys, memory_mask, t, copy_ids
         )
         tokens = log_probs.argmax(-1).masked_fill(finished, PAD_ID)  # (batch,)
         all_tokens.append(tokens)
@@ -84,7 +99,7 @@ def greedy_decode(network, source, source_lengths, max_length, return_attention=
 
 @torch.no_grad()
 def beam_search(network, source, source_lengths, max_length, beam_size=5,
-                length_penalty=0.0, return_attention=True):
+                length_penalty=0.0, return_attention=True, copy_ids=None):
     """Beam search over all sentences of the batch at once, k live beams each.
 
     Every sentence keeps ``beam_size`` live hypotheses and, apart from
@@ -126,6 +141,7 @@ def beam_search(network, source, source_lengths, max_length, beam_size=5,
     beam_size : int
     length_penalty : float
     return_attention : bool, default=True
+    copy_ids : LongTensor of shape (batch, src_len) or None
 
     Returns
     -------
@@ -135,7 +151,6 @@ def beam_search(network, source, source_lengths, max_length, beam_size=5,
     memory, keys, memory_mask, state = network.encode(source, source_lengths)
     batch, beams = source.size(0), beam_size
     rows = batch * beams
-    src_len = memory.size(1)
     device = source.device
 
     def lp(length):
@@ -146,6 +161,7 @@ def beam_search(network, source, source_lengths, max_length, beam_size=5,
 
     sentence_memory = memory  # (batch, src_len, hidden)
     memory, keys, memory_mask = expand(memory), expand(keys), expand(memory_mask)
+    copy_ids = expand(copy_ids)  # (rows, src_len) or None
     state = map_state(lambda s: s.repeat_interleave(beams, dim=1), state)
     feed = network.decoder.initial_feed(memory)
 
@@ -191,14 +207,14 @@ def beam_search(network, source, source_lengths, max_length, beam_size=5,
     for step in range(1, max_length + 1):  # hypotheses have ``step`` tokens after it
         # Every live hypothesis has ``step - 1`` tokens: it decodes target step ``step - 1``.
         log_probs, weights, state, feed = _next_log_probs(
-            network, tokens, state, feed, memory, keys, memory_mask, step - 1
-        )  # (rows, vocab); weights (rows, src_len) or None
+            network, tokens, state, feed, memory, keys, memory_mask, step - 1, copy_ids
+        )  # (rows, vocab); weights (rows, src_len [+ 1]) or None
         vocab = log_probs.size(1)
         if weights is None or not return_attention:
             weights = None
         elif weight_history is None:  # first step
-            weight_history = weights.new_zeros(rows, 0, src_len)
-            best_weights = weights.new_zeros(batch, max_length, src_len)
+            weight_history = weights.new_zeros(rows, 0, weights.size(1))
+            best_weights = weights.new_zeros(batch, max_length, weights.size(1))
         candidates = (scores.view(rows, 1) + log_probs).view(batch, beams * vocab)
         top_scores, top_index = candidates.topk(2 * beams, dim=1)  # (batch, 2 * beams), best first
         top_origin = row_offsets + top_index // vocab  # (batch, 2 * beams) live row extended

@@ -15,9 +15,10 @@ from ..training.base import FITTED_NET_DOC, NETWORK_PARAMS_DOC, TRAINING_PARAMS_
 from .decoding import beam_search, greedy_decode
 from ..nn import Seq2SeqTranslationNetwork
 from ..training.net import BucketLoader, SequenceCrossEntropy, TranslationNet, collate_token_batch
+from ._copy import output_tokens, source_copy_ids, target_ids_with_copies
 from ._token_ids import _check_id_sequences, _is_id_input, _pad_with_end, _until_end
 from ._tokenizer_base import _object_array, check_texts
-from .tokenizers import EOS_ID, PAD_ID, SPECIAL_TOKENS, UNK_ID, CharTokenizer
+from .tokenizers import BOS_ID, EOS_ID, PAD_ID, SPECIAL_TOKENS, UNK_ID, CharTokenizer
 
 __all__ = ["Seq2SeqAttentionTranslator", "AttentionMap"]
 
@@ -36,11 +37,16 @@ class AttentionMap:
         The source's tokens and its end marker.
     target_tokens : list of str
         The predicted tokens, with the end marker when one was produced.
+    copy_probability : ndarray of shape (len(target_tokens),) or None
+        With ``copy_attention``: at each output token, the probability
+        that the model copies from the source rather than generates (the
+        attention row says from where). None without copy attention.
     """
 
     weights: np.ndarray
     source_tokens: list
     target_tokens: list
+    copy_probability: np.ndarray = None
 
 
 class Seq2SeqAttentionTranslator(_BaseSeq2SeqAttention):
@@ -93,6 +99,21 @@ class Seq2SeqAttentionTranslator(_BaseSeq2SeqAttention):
         copied, not its ``<unk>``. Needs string input and attention other
         than "none": ``fit`` warns that it has no effect otherwise. An
         ``<unk>`` predicted for an empty source stays ``<unk>``.
+
+    copy_attention : bool, default=False
+        Pointer-generator copy attention (See et al., 2017; OpenNMT-py's
+        ``-copy_attn``): each output token is a mixture of generating from
+        the target vocabulary and copying a source token, with the
+        attention as the copy distribution, over a per-sentence extended
+        vocabulary that holds the source's words outside the target
+        vocabulary. Training teaches the copy, so a word never seen in
+        ``fit`` is copied where the model learned to copy. Source and
+        target tokens are matched as the two tokenizers write them
+        (tokenizers that lowercase alike); a copied word comes out as the
+        source wrote it. With ``BPETokenizer`` subwords are copied, which
+        works best with the same tokenizer for both sides. Needs string
+        input and attention other than "none" (``fit`` raises a
+        ``ValueError`` otherwise).
 
     loss_normalization : {{"sentences", "tokens"}}, default="sentences"
         How the batch's cross-entropy is scaled. "sentences": summed over
@@ -150,6 +171,7 @@ class Seq2SeqAttentionTranslator(_BaseSeq2SeqAttention):
         "length_penalty": [Interval(Real, 0, None, closed="left")],
         "max_output_length": [Interval(Integral, 1, None, closed="left"), None],
         "replace_unk": ["boolean"],
+        "copy_attention": ["boolean"],
         "loss_normalization": [StrOptions({"sentences", "tokens"})],
     }
 
@@ -174,6 +196,7 @@ class Seq2SeqAttentionTranslator(_BaseSeq2SeqAttention):
         length_penalty=0.0,
         max_output_length=None,
         replace_unk=False,
+        copy_attention=False,
         loss_normalization="sentences",
         max_epochs=10,
         batch_size=64,
@@ -207,6 +230,7 @@ class Seq2SeqAttentionTranslator(_BaseSeq2SeqAttention):
         self.length_penalty = length_penalty
         self.max_output_length = max_output_length
         self.replace_unk = replace_unk
+        self.copy_attention = copy_attention
         self.loss_normalization = loss_normalization
         self.max_epochs = max_epochs
         self.batch_size = batch_size
@@ -275,6 +299,14 @@ class Seq2SeqAttentionTranslator(_BaseSeq2SeqAttention):
             )
         if not sources:
             raise ValueError("X and y are empty; at least one pair is needed to fit.")
+        if self.copy_attention and (id_input or self.attention == "none"):
+            reason = "attention='none'" if self.attention == "none" else "id-sequence input"
+            raise ValueError(
+                f"copy_attention=True cannot be used with {reason}: it copies source words "
+                "through the attention, which needs attention and the source text. Use "
+                "attention='dot', 'general', 'concat' or 'location' and string input, or "
+                "copy_attention=False."
+            )
         if self.replace_unk and (id_input or self.attention == "none"):
             reason = "attention='none'" if self.attention == "none" else "id-sequence input"
             warnings.warn(
@@ -290,13 +322,19 @@ class Seq2SeqAttentionTranslator(_BaseSeq2SeqAttention):
         else:
             self.source_tokenizer_ = _fitted_clone(self.source_tokenizer, sources)
             self.source_vocab_size_ = len(self.source_tokenizer_.vocabulary_)
-            sources = [self.source_tokenizer_.encode(text) for text in sources]
+            texts, sources = sources, [self.source_tokenizer_.encode(text) for text in sources]
         self.target_tokenizer_ = _fitted_clone(self.target_tokenizer, targets)
         self.target_vocab_size_ = len(self.target_tokenizer_.vocabulary_)
         source_ids, source_lengths = _pad_with_end(sources)
-        target_ids, target_lengths = _pad_with_end(
-            [self.target_tokenizer_.encode(text) for text in targets]
-        )
+        X_net = {"source": source_ids, "source_lengths": source_lengths}
+        if self.copy_attention:
+            copy_ids, _, lookup = source_copy_ids(
+                self.source_tokenizer_, self.target_tokenizer_.vocabulary_, texts)
+            X_net["copy_ids"] = _pad_with_end(copy_ids)[0]  # the end marker copies as </s>
+            target_ids = target_ids_with_copies(self.target_tokenizer_, targets, lookup)
+        else:
+            target_ids = [self.target_tokenizer_.encode(text) for text in targets]
+        target_ids, target_lengths = _pad_with_end(target_ids)
         self.max_source_length_ = int(source_lengths.max())
         self.max_target_length_ = int(target_lengths.max())
 
@@ -316,6 +354,7 @@ class Seq2SeqAttentionTranslator(_BaseSeq2SeqAttention):
             "input_feeding": self.input_feeding,
             "teacher_forcing": self.teacher_forcing,
             "init_scale": self.init_scale,
+            "copy_attention": self.copy_attention,
         }
         net = self._build_net(
             Seq2SeqTranslationNetwork, module_params, SequenceCrossEntropy,
@@ -324,7 +363,6 @@ class Seq2SeqAttentionTranslator(_BaseSeq2SeqAttention):
             net_class=TranslationNet,
             collate_fn=collate_token_batch, iterator_train=BucketLoader,
         )
-        X_net = {"source": source_ids, "source_lengths": source_lengths}
         self.net_ = self._fit_net(net, X_net, target_ids)
         return self
 
@@ -345,10 +383,11 @@ class Seq2SeqAttentionTranslator(_BaseSeq2SeqAttention):
         # Attention is kept only to replace unknown tokens.
         replacing = (self.replace_unk and self.attention != "none"
                      and self.source_tokenizer_ is not None)
-        tokens, weights, source_tokens = self._decode(X, attention=replacing)
+        decoded = self._decode(X, attention=replacing)
         return _object_array([
-            self.target_tokenizer_.detokenize(self._output_tokens(ids, step_weights, src))
-            for ids, step_weights, src in zip(tokens, weights, source_tokens)
+            self.target_tokenizer_.detokenize(self._output_tokens(ids, step_weights, src, extra))
+            for ids, step_weights, src, extra in zip(
+                decoded.tokens, decoded.weights, decoded.source_tokens, decoded.extra)
         ])
 
     def attention_weights(self, X):
@@ -363,16 +402,22 @@ class Seq2SeqAttentionTranslator(_BaseSeq2SeqAttention):
         maps : list of AttentionMap
             Per sample: ``weights`` of shape (target_len, source_len), with
             the ``source_tokens`` and predicted ``target_tokens`` that label
-            its axes (end markers included).
+            its axes (end markers included), and with ``copy_attention``
+            the ``copy_probability`` of each output token.
         """
         check_is_fitted(self)
         if self.attention == "none":
             raise ValueError("attention='none' has no attention weights.")
-        tokens, weights, source_tokens = self._decode(X)
+        decoded = self._decode(X)
         maps = []
-        for ids, step_weights, src in zip(tokens, weights, source_tokens):
-            target = self.target_tokenizer_.convert_ids(_until_end(ids))
-            maps.append(AttentionMap(step_weights[: len(target), : len(src)], src, target))
+        for ids, step_weights, src, extra, p_copy in zip(
+                decoded.tokens, decoded.weights, decoded.source_tokens, decoded.extra,
+                decoded.copy_probability):
+            target = output_tokens(self.target_tokenizer_, _until_end(ids), extra)
+            maps.append(AttentionMap(
+                step_weights[: len(target), : len(src)], src, target,
+                None if p_copy is None else p_copy[: len(target)],
+            ))
         return maps
 
     def score(self, X, y, sample_weight=None):
@@ -417,15 +462,7 @@ class Seq2SeqAttentionTranslator(_BaseSeq2SeqAttention):
         return [self.source_tokenizer_.encode(text) for text in texts], texts
 
     def _decode(self, X, attention=True):
-        """Decode ``X`` in length-sorted batches.
-
-        Returns
-        -------
-        tokens : list of int64 arrays, one per sample (output ids)
-        weights : list of float arrays (out_len, src_len + 1) per sample,
-            or of None without ``attention``
-        source_tokens : list of list of str (source tokens and "</s>")
-        """
+        """Decode ``X`` in length-sorted batches (see :class:`_Decoded`)."""
         check_is_fitted(self)
         sources, texts = self._source_ids(X)
         source_ids, source_lengths = _pad_with_end(sources)
@@ -437,31 +474,47 @@ class Seq2SeqAttentionTranslator(_BaseSeq2SeqAttention):
                 f"'location' was fitted for sources of at most "
                 f"{self.max_source_length_ - 1} tokens."
             )
+        # What the fitted network does (set_params after fit changes nothing).
+        copying = getattr(self.net_.module_, "copy_switch", None) is not None
+        extra = [None] * len(sources)
+        if copying:
+            copy_ids, extra, _ = source_copy_ids(
+                self.source_tokenizer_, self.target_tokenizer_.vocabulary_, texts)
+            copy_ids = _pad_with_end(copy_ids)[0]  # (n, src_len), the end marker as </s>
         max_length = self.max_output_length or 2 * self.max_target_length_
         module = self.net_.module_
         module.eval()
         device = self.net_.device
         order = np.argsort(-source_lengths, kind="stable")  # long first: little padding
-        tokens, weights = [None] * len(sources), [None] * len(sources)
+        n = len(sources)
+        tokens, weights, p_copies = [None] * n, [None] * n, [None] * n
         with self._torch_state():
             for start in range(0, len(order), self.batch_size):
                 rows = order[start: start + self.batch_size]
                 lengths = source_lengths[rows]
-                source = torch.as_tensor(source_ids[rows, : lengths.max()], dtype=torch.long,
+                width = lengths.max()
+                source = torch.as_tensor(source_ids[rows, :width], dtype=torch.long,
                                          device=device)
                 lengths_t = torch.as_tensor(lengths, dtype=torch.long, device=device)
+                batch_copy_ids = None if not copying else torch.as_tensor(
+                    copy_ids[rows, :width], dtype=torch.long, device=device)
+                # Copying keeps the copy probability among the weights' columns.
+                keep = attention or copying
                 if self.beam_size == 1:
                     out, att = greedy_decode(module, source, lengths_t, max_length,
-                                             return_attention=attention)
+                                             return_attention=keep, copy_ids=batch_copy_ids)
                 else:
                     out, att = beam_search(module, source, lengths_t, max_length,
                                            self.beam_size, self.length_penalty,
-                                           return_attention=attention)
+                                           return_attention=keep, copy_ids=batch_copy_ids)
                 out = out.cpu().numpy()
                 att = None if att is None else att.float().cpu().numpy()
                 for i, row in enumerate(rows):
                     tokens[row] = out[i]
-                    weights[row] = None if att is None else att[i, :, : lengths[i]]
+                    if copying:
+                        p_copies[row] = att[i, :, -1]
+                    if attention:
+                        weights[row] = att[i, :, : lengths[i]]
         end = [SPECIAL_TOKENS[EOS_ID]]
         if texts is None:
             source_tokens = [[str(i) for i in ids] + end for ids in sources]
@@ -474,17 +527,38 @@ class Seq2SeqAttentionTranslator(_BaseSeq2SeqAttention):
                 (surface(text) if surface else tokenizer.convert_ids(ids)) + end
                 for text, ids in zip(texts, sources)
             ]
-        return tokens, weights, source_tokens
+        return _Decoded(tokens, weights, source_tokens, extra, p_copies)
 
-    def _output_tokens(self, ids, weights, source_tokens):
-        # Output tokens; with weights, each <unk> becomes the most attended
-        # source token (the end marker excluded).
-        tokens = self.target_tokenizer_.ids_to_tokens(ids)
+    def _output_tokens(self, ids, weights, source_tokens, extra=None):
+        # Output tokens (copied words as the source wrote them); with
+        # weights, each <unk> becomes the most attended source token (the
+        # end marker excluded).
+        ids = _until_end(ids)
+        ids = ids[(ids != PAD_ID) & (ids != BOS_ID)]  # never predicted; as ids_to_tokens
+        end = ids.size and ids[-1] == EOS_ID
+        tokens = output_tokens(self.target_tokenizer_, ids[:-1] if end else ids, extra)
         if weights is not None and len(source_tokens) > 1:  # not for an empty source
-            ids = _until_end(ids)[: len(tokens)]
-            for t in np.flatnonzero(ids == UNK_ID):
+            for t in np.flatnonzero(ids[: len(tokens)] == UNK_ID):
                 tokens[t] = source_tokens[int(np.argmax(weights[t, : len(source_tokens) - 1]))]
         return tokens
+
+
+@dataclass
+class _Decoded:
+    """What :meth:`Seq2SeqAttentionTranslator._decode` returns, one entry per sample.
+
+    tokens : int64 arrays of output ids (extended ids for copies)
+    weights : float arrays (out_len, src_len + 1), or None without attention
+    source_tokens : lists of str, the source tokens as written and "</s>"
+    extra : lists of the extended ids' words, or None without copy attention
+    copy_probability : float arrays (out_len,), or None without copy attention
+    """
+
+    tokens: list
+    weights: list
+    source_tokens: list
+    extra: list
+    copy_probability: list
 
 
 def _fitted_clone(tokenizer, texts):

@@ -278,9 +278,9 @@ def test_predict_keeps_attention_only_to_replace_unknown_tokens(fitted, monkeypa
     import sk_seqattn.translation.translator as translator_module
     asked = []
 
-    def spy(*args, return_attention=True):
+    def spy(*args, return_attention=True, **kwargs):
         asked.append(return_attention)
-        return greedy_decode(*args, return_attention=return_attention)
+        return greedy_decode(*args, return_attention=return_attention, **kwargs)
 
     monkeypatch.setattr(translator_module, "greedy_decode", spy)
     fitted.predict(["abc", "cab"])
