@@ -11,8 +11,12 @@ batch 64 sentences, Adam 1e-3, gradient norm 5, uniform init 0.1, no dropout
 For --repeats rounds, alternating, each tool trains a fresh model for the
 same number of optimizer steps with the same thread count:
 
-    OpenNMT-py, input feeding    -> sk_seqattn, input feeding
-    OpenNMT-py, input_feed: 0    -> sk_seqattn, input_feeding=False
+    OpenNMT-py, input feeding    -> sk_seqattn, input feeding (each --precisions)
+    OpenNMT-py, input_feed: 0    -> sk_seqattn, input_feeding=False (likewise)
+
+sk_seqattn trains in each of --precisions (default fp32 and bf16: bf16
+autocast, on a CPU with bf16 units; the header says whether this one has
+AVX512_BF16 or AMX); OpenNMT-py in fp32 (its CPU training has no autocast).
 
 and after each training decodes the 1,000 validation sources, greedy and
 beam 5, batch 64, max length 40 (OpenNMT-py: onmt_translate; sk_seqattn:
@@ -77,6 +81,7 @@ from skorch.callbacks import Callback
 from translator_speed import MODEL
 
 from sk_seqattn import Seq2SeqAttentionTranslator, WordTokenizer
+from sk_seqattn.training import precision as precision_module
 from sk_seqattn.translation.tokenizers import PAD_ID
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "bench" / "opennmt"
@@ -288,9 +293,10 @@ class StepClock(Callback):
         return sum(self.tokens[first:last]) / (self.ends[last - 1] - self.ends[first - 1])
 
 
-def ours_train(X, y, steps, report_every, input_feeding, threads):
+def ours_train(X, y, steps, report_every, input_feeding, threads, precision="fp32"):
     model = Seq2SeqAttentionTranslator(
         input_feeding=input_feeding, max_epochs=math.ceil(steps / STEPS_PER_EPOCH),
+        precision=precision,
         random_state=0, n_threads=threads, init_scale=0.1, max_output_length=40,
         source_tokenizer=WordTokenizer(), target_tokenizer=WordTokenizer(),
         callbacks=[("step_clock", StepClock(None if steps % STEPS_PER_EPOCH == 0 else steps))],
@@ -314,12 +320,12 @@ GEMM_SHAPES = ((64, 192, 512), (64, 320, 512), (1344, 192, 512), (1344, 256, 128
                (512, 512, 512), (1024, 1024, 1024))  # (m, k, n): steps, batched layers, square
 
 
-def gemm_peak(threads, seconds=0.3):
-    """The fastest fp32 matrix product of GEMM_SHAPES, in FLOP/s, and its shape."""
+def gemm_peak(threads, seconds=0.3, dtype=torch.float32):
+    """The fastest matrix product of GEMM_SHAPES in ``dtype``, in FLOP/s, and its shape."""
     torch.set_num_threads(threads)
     best = (0.0, None)
     for m, k, n in GEMM_SHAPES:
-        a, b = torch.randn(m, k), torch.randn(k, n)
+        a, b = torch.randn(m, k, dtype=dtype), torch.randn(k, n, dtype=dtype)
         for _ in range(10):
             a @ b
         reps, start = 0, time.perf_counter()
@@ -347,28 +353,34 @@ def forward_flops(input_feeding, src_len, vocab):
     return per_source, per_target
 
 
-def print_bound(threads, src_tokens, tgt_tokens, vocab, rates, decoding, valid_lengths):
-    """How fast the arithmetic alone would allow, and the targets of issue 10 against it."""
-    peak, shape = gemm_peak(threads)
-    print(f"\narithmetic bound: the fastest fp32 matrix product here, {peak / 1e9:.0f} GFLOP/s at "
-          f"{'x'.join(map(str, shape))} on {threads} thread(s) (shapes {GEMM_SHAPES}), applied "
-          "to every multiply-add of the model (element-wise work left out): no implementation "
-          "on this machine goes faster. Training = 3 x forward (backward: 2 products per "
-          f"forward product); source tokens per target token {src_tokens / tgt_tokens:.3f}.")
-    print(f"{'path':<18}{'FLOP/tgt tok':>14}{'bound tok/s':>13}{'bound/ONMT':>12}"
-          f"{'target':>8}{'ours, % of bound':>18}")
-    mean_src = src_tokens / N_TRAIN  # source tokens per sentence, end marker included
-    for path, feeding, target in (("input feeding", True, 1.5), ("no input feeding", False, 3.0)):
-        per_source, per_target = forward_flops(feeding, mean_src, vocab)
-        train = 3 * (per_target + per_source * src_tokens / tgt_tokens)
-        bound = peak / train
-        theirs, ours = median(rates["onmt", path]), median(rates["ours", path])
-        print(f"{path:<18}{train:>14,.0f}{bound:>13,.0f}{bound / theirs:>11.2f}x"
-              f"{target:>7.1f}x{ours / bound:>17.0%}")
+def print_bound(threads, src_tokens, tgt_tokens, vocab, rates, decoding, valid_lengths,
+                precisions):
+    """How fast the arithmetic alone would allow, per precision, and the targets against it."""
+    peaks = {precision: gemm_peak(threads, dtype=DTYPES[precision]) for precision in precisions}
+    for precision, (peak, shape) in peaks.items():
+        print(f"\narithmetic bound, {precision}: the fastest {precision} matrix product here, "
+              f"{peak / 1e9:.0f} GFLOP/s at {'x'.join(map(str, shape))} on {threads} thread(s) "
+              f"(shapes {GEMM_SHAPES}), applied to every multiply-add of the model "
+              "(element-wise work left out): no implementation on this machine goes faster "
+              "in this precision. Training = 3 x forward (backward: 2 products per forward "
+              f"product); source tokens per target token {src_tokens / tgt_tokens:.3f}.")
+        print(f"{'path':<18}{'FLOP/tgt tok':>14}{'bound tok/s':>13}{'bound/ONMT':>12}"
+              f"{'target':>8}{'ours, % of bound':>18}")
+        mean_src = src_tokens / N_TRAIN  # source tokens per sentence, end marker included
+        for path, feeding, target in (("input feeding", True, 1.5),
+                                      ("no input feeding", False, 3.0)):
+            per_source, per_target = forward_flops(feeding, mean_src, vocab)
+            train = 3 * (per_target + per_source * src_tokens / tgt_tokens)
+            bound = peak / train
+            theirs, ours = median(rates["onmt", path]), median(rates[precision, path])
+            print(f"{path:<18}{train:>14,.0f}{bound:>13,.0f}{bound / theirs:>11.2f}x"
+                  f"{target:>7.1f}x{ours / bound:>17.0%}")
+    peak = peaks["fp32"][0] if "fp32" in peaks else next(iter(peaks.values()))[0]
     src_lengths, tgt_lengths = valid_lengths
-    print(f"decoding the {len(src_lengths)} sources, forward products only, each source "
-          "token once and each reference target token (words + end marker) once per "
-          "hypothesis: the least work a decoder that stops at the right length does")
+    print(f"decoding the {len(src_lengths)} sources (in fp32 for every precision), forward "
+          "products only, each source token once and each reference target token (words + "
+          "end marker) once per hypothesis: the least work a decoder that stops at the right "
+          "length does")
     print(f"{'path':<18}{'decoder':>8}{'bound s':>9}{'ONMT s':>8}{'ONMT/bound':>12}{'target':>8}")
     for path, feeding in (("input feeding", True), ("no input feeding", False)):
         for beam in (1, 5):
@@ -379,7 +391,19 @@ def print_bound(threads, src_tokens, tgt_tokens, vocab, rates, decoding, valid_l
             theirs = decoding["onmt", path, beam]
             theirs_s = onmt_seconds(theirs)
             print(f"{path:<18}{'greedy' if beam == 1 else 'beam 5':>8}{work / peak:>9.3f}"
-                  f"{theirs_s:>8.2f}{theirs_s / (work / peak):>11.2f}x{4.0:>7.1f}x")
+                  f"{theirs_s:>8.2f}{theirs_s / (work / peak):>11.2f}x{3.0:>7.1f}x")
+
+
+DTYPES = {"fp32": torch.float32, "bf16": torch.bfloat16}
+
+
+def bf16_hardware():
+    """What this CPU has for bf16: its flags among AVX512_BF16 and AMX."""
+    flags = precision_module._cpu_flags()
+    if flags is None:
+        return "CPU flags not readable here"
+    found = sorted({"avx512_bf16", "amx_bf16", "amx_tile"} & flags)
+    return f"bf16 units: {', '.join(found) if found else 'none (no AVX512_BF16, no AMX)'}"
 
 
 # -- report ----------------------------------------------------------------------
@@ -406,6 +430,8 @@ def main(argv=None):
                         help="OpenNMT-py's report_every; steps (R, L] are timed (default 50)")
     parser.add_argument("--onmt-venv", default="/tmp/venv-onmt")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    parser.add_argument("--precisions", nargs="+", default=["fp32", "bf16"],
+                        choices=list(DTYPES), help="sk_seqattn's training precisions")
     args = parser.parse_args(argv)
     steps = args.steps or args.epochs * STEPS_PER_EPOCH
     if steps < 2 * args.report_every:
@@ -432,11 +458,12 @@ def main(argv=None):
         f"{args.threads} (OpenNMT-py: OMP_NUM_THREADS/MKL_NUM_THREADS; sk_seqattn: "
         f"n_threads); rounds: {args.repeats}\n"
         f"OpenNMT-py {version[0] if version else '?'} on torch {version[1] if version else '?'} "
-        f"in {venv}"
+        f"in {venv}\nsk_seqattn precisions: {', '.join(args.precisions)}; {bf16_hardware()}"
     )
 
     paths = (("input feeding", True), ("no input feeding", False))
-    rates = {(tool, path): [] for tool in ("onmt", "ours") for path, _ in paths}
+    tools = ("onmt", *args.precisions)  # OpenNMT-py, then sk_seqattn per precision
+    rates = {(tool, path): [] for tool in tools for path, _ in paths}
     decoding = {}  # (tool, path, beam) -> list of (seconds, wall, exact)
     for round_ in range(1, args.repeats + 1):
         for path, feeding in paths:
@@ -448,43 +475,59 @@ def main(argv=None):
             for beam in (1, 5):
                 decoding.setdefault(("onmt", path, beam), []).append(
                     onmt_decode(venv, work, checkpoint, beam, args.threads, y_valid))
-            model, rate = ours_train(X, y, steps, args.report_every, feeding, args.threads)
-            rates["ours", path].append(rate)
-            print(f"round {round_}, {path:<16} sk_seqattn {rate:8.0f} tgt tok/s", flush=True)
-            for beam in (1, 5):
-                seconds, exact = ours_decode(model, beam, X_valid, y_valid)
-                decoding.setdefault(("ours", path, beam), []).append((seconds, seconds, exact))
+            for precision in args.precisions:
+                model, rate = ours_train(X, y, steps, args.report_every, feeding, args.threads,
+                                         precision)
+                if model.precision_ != precision:
+                    sys.exit(f"error: sk_seqattn trained in {model.precision_}, not {precision}")
+                rates[precision, path].append(rate)
+                print(f"round {round_}, {path:<16} sk_seqattn {precision} {rate:8.0f} tgt tok/s",
+                      flush=True)
+                for beam in (1, 5):
+                    seconds, exact = ours_decode(model, beam, X_valid, y_valid)
+                    decoding.setdefault((precision, path, beam), []).append(
+                        (seconds, seconds, exact))
 
     print(f"\ntraining, target tokens/s (steady state, steps ({args.report_every}, {last}])")
-    print(f"{'path':<18}{'round':>6}{'OpenNMT-py':>12}{'sk_seqattn':>12}{'ours/ONMT':>11}")
+    print(f"{'path':<18}{'precision':>10}{'round':>7}{'OpenNMT-py':>12}{'sk_seqattn':>12}"
+          f"{'ours/ONMT':>11}")
     for path, _ in paths:
-        for i, (theirs, ours) in enumerate(zip(rates["onmt", path], rates["ours", path]), 1):
-            print(f"{path:<18}{i:>6}{theirs:>12.0f}{ours:>12.0f}{ours / theirs:>10.2f}x")
-        theirs, ours = median(rates["onmt", path]), median(rates["ours", path])
-        print(f"{path:<18}{'median':>6}{theirs:>12.0f}{ours:>12.0f}{ours / theirs:>10.2f}x")
+        for precision in args.precisions:
+            for i, (theirs, ours) in enumerate(zip(rates["onmt", path],
+                                                   rates[precision, path]), 1):
+                print(f"{path:<18}{precision:>10}{i:>7}{theirs:>12.0f}{ours:>12.0f}"
+                      f"{ours / theirs:>10.2f}x")
+            theirs, ours = median(rates["onmt", path]), median(rates[precision, path])
+            print(f"{path:<18}{precision:>10}{'median':>7}{theirs:>12.0f}{ours:>12.0f}"
+                  f"{ours / theirs:>10.2f}x")
 
     print(f"\ndecoding {len(X_valid)} validation sources, batch {BATCH}, max length 40 "
           f"(medians over {args.repeats} round(s); OpenNMT-py: its 'Total translation time', "
           "wall time of onmt_translate in brackets)")
-    print(f"{'path':<18}{'decoder':>8}{'ONMT s':>8}{'(wall)':>8}{'ours s':>8}{'ONMT/ours':>11}"
-          f"{'ONMT exact':>12}{'ours exact':>12}")
+    print("(sk_seqattn decodes in fp32; 'precision' is the one its model trained in)")
+    print(f"{'path':<18}{'decoder':>8}{'precision':>10}{'ONMT s':>8}{'(wall)':>8}{'ours s':>8}"
+          f"{'ONMT/ours':>11}{'ONMT exact':>12}{'ours exact':>12}")
     for path, _ in paths:
         for beam in (1, 5):
-            theirs, ours = decoding["onmt", path, beam], decoding["ours", path, beam]
+            theirs = decoding["onmt", path, beam]
             theirs_s = onmt_seconds(theirs)
-            ours_s = median([s for s, _, _ in ours])
-            print(f"{path:<18}{'greedy' if beam == 1 else 'beam 5':>8}{theirs_s:>8.2f}"
-                  f"{'(' + format(median([w for _, w, _ in theirs]), '.1f') + ')':>8}"
-                  f"{ours_s:>8.2f}{theirs_s / ours_s:>10.2f}x"
-                  f"{median([e for _, _, e in theirs]):>12.1%}"
-                  f"{median([e for _, _, e in ours]):>12.1%}")
+            for precision in args.precisions:
+                ours = decoding[precision, path, beam]
+                ours_s = median([s for s, _, _ in ours])
+                print(f"{path:<18}{'greedy' if beam == 1 else 'beam 5':>8}{precision:>10}"
+                      f"{theirs_s:>8.2f}"
+                      f"{'(' + format(median([w for _, w, _ in theirs]), '.1f') + ')':>8}"
+                      f"{ours_s:>8.2f}{theirs_s / ours_s:>10.2f}x"
+                      f"{median([e for _, _, e in theirs]):>12.1%}"
+                      f"{median([e for _, _, e in ours]):>12.1%}")
     if any(s is None for values in decoding.values() for s, _, _ in values):
         print("(OpenNMT-py printed no 'Total translation time' in some runs: wall time used)")
     print(f"exact match after {steps} steps is informative only at this budget "
           "(the reference: 97.5% for OpenNMT-py after 3,000 steps)")
     print_bound(args.threads, sum(len(x.split()) + 1 for x in X), tokens,
                 model.target_vocab_size_, rates, decoding,
-                ([len(x.split()) + 1 for x in X_valid], [len(t.split()) + 1 for t in y_valid]))
+                ([len(x.split()) + 1 for x in X_valid], [len(t.split()) + 1 for t in y_valid]),
+                args.precisions)
     if args.keep:
         print(f"logs and predictions kept in {work}")
     else:

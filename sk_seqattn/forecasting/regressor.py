@@ -26,8 +26,8 @@ _LOSSES = {"mse": torch.nn.MSELoss, "mae": torch.nn.L1Loss, "huber": torch.nn.Hu
 
 _NETWORK = ("attention", "alignment", "hidden_size", "num_layers", "cell", "dropout",
             "input_feeding")
-_TRAINING = ("optimizer", "callbacks", "validation_fraction", "device", "random_state",
-             "verbose", "net_params")
+_TRAINING = ("optimizer", "callbacks", "validation_fraction", "device", "precision",
+             "random_state", "verbose", "net_params")
 
 _AUTO_DOC = """\
     lookbacks : "auto", array-like of int or None, default="auto"
@@ -324,6 +324,7 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _WindowInputChecks,
         callbacks=None,
         validation_fraction=None,
         device="cpu",
+        precision="fp32",
         random_state=None,
         verbose=0,
         net_params=None,
@@ -352,6 +353,7 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _WindowInputChecks,
         self.callbacks = callbacks
         self.validation_fraction = validation_fraction
         self.device = device
+        self.precision = precision
         self.random_state = random_state
         self.verbose = verbose
         self.net_params = net_params

@@ -27,6 +27,8 @@ a window of source positions, is :mod:`sk_seqattn.nn.local_attention`.
 import torch
 from torch import nn
 
+from ._amp import at_least_fp32
+
 __all__ = ["ATTENTION_SCORES", "GlobalAttention"]
 
 ATTENTION_SCORES = ("dot", "general", "concat", "location")
@@ -119,7 +121,8 @@ class GlobalAttention(nn.Module):
         if memory_mask is not None:
             # The one place padding is handled: -inf gives exactly 0 weight.
             score = score.masked_fill(~memory_mask.unsqueeze(1), float("-inf"))
-        weights = torch.softmax(score, dim=-1)  # (batch, tgt_len, src_len)
+        # In fp32 under autocast (a no-op otherwise): bf16 would round the weights.
+        weights = torch.softmax(at_least_fp32(score), dim=-1)  # (batch, tgt_len, src_len)
         return self._attentional_hidden(weights, memory, query), weights
 
     def _scores(self, query, keys, src_len):

@@ -28,6 +28,8 @@ attention).
 import torch
 from torch import nn
 
+from ._amp import at_least_fp32
+
 __all__ = ["CopySwitch", "copy_log_probs"]
 
 # Floor of a probability before its log: a word neither generated nor
@@ -64,7 +66,7 @@ class CopySwitch(nn.Module):
 def copy_log_probs(logits, weights, p_copy, copy_ids):
     """Log-probabilities of the pointer-generator mixture (see the module docstring).
 
-    Computed in float32 whatever the inputs' precision.
+    Computed in fp32 at least, whatever precision autocast left the inputs in.
 
     Parameters
     ----------
@@ -88,10 +90,10 @@ def copy_log_probs(logits, weights, p_copy, copy_ids):
     """
     vocab = logits.size(-1)
     n_extra = max(int(copy_ids.max()) + 1 - vocab, 0) if copy_ids.numel() else 0
-    weights = weights.float()
-    p_copy = p_copy.float().unsqueeze(-1)  # (batch, [tgt_len,] 1)
+    weights = at_least_fp32(weights)
+    p_copy = at_least_fp32(p_copy).unsqueeze(-1)  # (batch, [tgt_len,] 1)
     copied = weights.sum(-1, keepdim=True) * p_copy  # (batch, [tgt_len,] 1)
-    probs = torch.softmax(logits.float(), dim=-1) * (1.0 - copied)  # (batch, [tgt_len,] vocab)
+    probs = torch.softmax(at_least_fp32(logits), dim=-1) * (1.0 - copied)  # (batch, [tgt_len,] vocab)
     if n_extra:
         probs = nn.functional.pad(probs, (0, n_extra))  # (batch, [tgt_len,] vocab + n_extra)
     index = copy_ids if weights.dim() == 2 else copy_ids.unsqueeze(1).expand(weights.shape)

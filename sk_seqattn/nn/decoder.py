@@ -146,10 +146,12 @@ class AttentionDecoder(nn.Module):
 
         With gradients off in evaluation mode (decoding, validation), for a
         one-layer LSTM with global "dot" or "general" attention, with or
-        without input feeding (dropout is then a no-op). ``self._fused =
-        False`` turns it off, as it does the fused training loop.
+        without input feeding (dropout is then a no-op), outside autocast
+        (it is written for fp32). ``self._fused = False`` turns it off, as
+        it does the fused training loop.
         """
-        return not self.training and not torch.is_grad_enabled() and self._fast_path_fits(state)
+        return (not self.training and not torch.is_grad_enabled() and self._fast_path_fits(state)
+                and not torch.is_autocast_enabled(self.rnn.weight_hh_l0.device.type))
 
     def _fast_path_fits(self, state):
         # What both fast paths compute: a one-layer LSTM with global "dot" or

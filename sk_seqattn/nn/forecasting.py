@@ -3,6 +3,7 @@
 import torch
 from torch import nn
 
+from ._amp import at_least_fp32, fp32_region
 from .decoder import AttentionDecoder
 from .encoder import Encoder
 
@@ -144,7 +145,8 @@ class Seq2SeqRegressionNetwork(nn.Module):
 
     def _head(self, outputs):
         # (batch, ..., hidden) -> (batch, ..., n_targets[, n_quantiles])
-        prediction = self.head(outputs)
+        with fp32_region(outputs):  # forecasts are not rounded to bf16 under autocast
+            prediction = self.head(at_least_fp32(outputs))
         if self.n_quantiles == 1:
             return prediction
         return prediction.unflatten(-1, (self.n_targets, self.n_quantiles))

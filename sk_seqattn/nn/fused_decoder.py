@@ -51,6 +51,8 @@ import torch
 from torch.autograd.function import once_differentiable
 from torch.nn import functional as F
 
+from ._amp import at_least_fp32, fp32_region
+
 __all__ = ["FusedFeedingLoop", "fused_feeding_forward", "inference_step"]
 
 
@@ -221,12 +223,15 @@ def fused_feeding_forward(decoder, inputs, state, memory, keys, memory_mask=None
     rnn = decoder.rnn
     E = inputs.size(-1)
     W_ih = rnn.weight_ih_l0  # (4H, E + H): [W_ix, W_if]
-    # time-major (T, B, 4H); the copy is of the narrow (T, B, E) inputs
-    pre = F.linear(inputs.transpose(0, 1), W_ih[:, :E], rnn.bias_ih_l0 + rnn.bias_hh_l0)
-    W_rec = torch.cat([W_ih[:, E:], rnn.weight_hh_l0], dim=1)  # (4H, 2H)
-    h0, c0 = state[0][0], state[1][0]
-    return FusedFeedingLoop.apply(pre, h0, c0, memory, keys, memory_mask, W_rec,
-                                  decoder.attention.output_proj.weight)
+    # The loop is written for fp32: under autocast, its inputs come back to it.
+    with fp32_region(inputs):
+        # time-major (T, B, 4H); the copy is of the narrow (T, B, E) inputs
+        pre = F.linear(at_least_fp32(inputs.transpose(0, 1)), W_ih[:, :E],
+                       rnn.bias_ih_l0 + rnn.bias_hh_l0)
+        W_rec = torch.cat([W_ih[:, E:], rnn.weight_hh_l0], dim=1)  # (4H, 2H)
+        h0, c0 = at_least_fp32(state[0][0]), at_least_fp32(state[1][0])
+        return FusedFeedingLoop.apply(pre, h0, c0, at_least_fp32(memory), at_least_fp32(keys),
+                                      memory_mask, W_rec, decoder.attention.output_proj.weight)
 
 
 def inference_step(decoder, input_t, state, feed, memory, keys, memory_mask=None):

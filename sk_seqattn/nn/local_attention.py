@@ -42,6 +42,8 @@ target in one call, or one step of a decoder loop (``first_step=t``).
 import torch
 from torch import nn
 
+from ._amp import at_least_fp32
+
 from .attention import GlobalAttention
 
 __all__ = ["ALIGNMENTS", "LocalAttention"]
@@ -123,7 +125,9 @@ class LocalAttention(GlobalAttention):
                                  dtype=query.dtype)  # (tgt_len,)
             return steps.expand(batch, tgt_len)  # (batch, tgt_len)
         gate = self.position_v(torch.tanh(self.position_proj(query)))  # (batch, tgt_len, 1)
-        return lengths.to(query.dtype)[:, None] * torch.sigmoid(gate.squeeze(-1))
+        # fp32 under autocast too: bf16 would round p_t by up to S / 256.
+        gate = at_least_fp32(gate.squeeze(-1))  # (batch, tgt_len)
+        return lengths.to(gate.dtype)[:, None] * torch.sigmoid(gate)
 
     def forward(self, query, memory, keys, memory_mask=None, first_step=0):
         """Attend from ``query`` over the window of each step.
@@ -149,7 +153,8 @@ class LocalAttention(GlobalAttention):
         score = self._scores(query, keys, src_len)  # (batch, tgt_len, src_len)
         # The one place window and padding are handled: -inf gives exactly 0 weight.
         score = score.masked_fill(~(window | empty), float("-inf"))
-        weights = torch.softmax(score, dim=-1)  # (batch, tgt_len, src_len)
+        weights = torch.softmax(at_least_fp32(score), dim=-1)  # (batch, tgt_len, src_len), fp32
+
         weights = weights.masked_fill(empty, 0.0)  # (batch, tgt_len, src_len)
         if self.alignment == "local-p":
             sigma = self.width / 2

@@ -29,6 +29,7 @@ from sklearn.utils._param_validation import Interval, StrOptions, \
     validate_parameter_constraints
 from sklearn.utils.validation import check_is_fitted
 
+from .precision import PRECISIONS, autocast_dtype
 from .net import BatchDataset, Seq2SeqNet, TailSplit, collate_batch
 
 __all__ = []
@@ -159,6 +160,13 @@ default="adam"
     device : str or torch.device, default="cpu"
         Where the network lives, e.g. "cuda".
 
+    precision : {{"fp32", "bf16"}}, default="fp32"
+        "bf16": the forward passes of training (and of the forecaster's
+        predictions) under bf16 autocast, on CPUs with bf16 units
+        (AVX512_BF16 or AMX) and on GPUs with bf16; the attention softmax,
+        the loss and the outputs stay fp32. Where the device has no bf16
+        units, ``fit`` warns and runs in fp32.
+
     n_threads : int or None, default=None
         torch intra-op threads during ``fit`` and ``predict`` (restored
         afterwards). None keeps torch's setting, which honours
@@ -195,6 +203,9 @@ FITTED_NET_DOC = """\
 
     n_threads_ : int
         torch threads used by ``fit``.
+
+    precision_ : {"fp32", "bf16"}
+        The precision ``fit`` ran in.
 """
 
 
@@ -221,6 +232,7 @@ class _BaseSeq2SeqAttention(BaseEstimator):
         "callbacks": [list, None],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither"), None],
         "device": [str, torch.device],
+        "precision": [StrOptions(set(PRECISIONS))],
         "n_threads": [Interval(Integral, 1, None, closed="left"), None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -334,6 +346,7 @@ class _BaseSeq2SeqAttention(BaseEstimator):
             "train_split": self._train_split(),
             "callbacks": callbacks,
             "device": self.device,
+            "precision": self._precision(),
             "verbose": self.verbose,
             "dataset": BatchDataset,
             "iterator_train__shuffle": True,
@@ -351,6 +364,12 @@ class _BaseSeq2SeqAttention(BaseEstimator):
         kwargs.update({f"criterion__{k}": v for k, v in (criterion_params or {}).items()})
         kwargs.update(self._checked_net_params(module, module_params))
         return net_class(**kwargs)
+
+    def _precision(self):
+        """"bf16" where asked for and the device has bf16 units (a warning otherwise), else "fp32"."""
+        precision = getattr(self, "precision", "fp32")  # estimators pickled before it: fp32
+        return "fp32" if autocast_dtype(precision, self.device, type(self).__name__) is None \
+            else "bf16"
 
     def _training_value(self, name):
         """``max_epochs``, ``batch_size`` or ``lr`` as ``fit`` resolved it (``<name>_``,
@@ -443,6 +462,7 @@ class _BaseSeq2SeqAttention(BaseEstimator):
         with self._torch_state(seed) as n_threads:
             net.fit(_as_tensors(X), _as_tensors(y))
         self.n_threads_ = n_threads
+        self.precision_ = net.precision
         return net
 
     def _seeds(self, n):

@@ -6,7 +6,9 @@ Modules return ``(prediction, attention_weights)`` and accept the truth as a
 ``train_step_single`` differs: it hands the batch's target to the module.
 Validation calls the module without a target, so the validation loss is the
 free-running one that predictions will have, not the teacher-forced one,
-which would hide exposure bias from early stopping.
+which would hide exposure bias from early stopping. With ``precision="bf16"``
+every forward pass (``infer``) runs under bf16 autocast and the loss in fp32
+(:mod:`sk_seqattn.training.precision`).
 """
 
 import math
@@ -20,6 +22,9 @@ from skorch import NeuralNet
 from skorch.dataset import Dataset, unpack_data
 from skorch.utils import to_tensor
 from torch.utils.data import DataLoader, Sampler
+
+from ..nn._amp import at_least_fp32
+from .precision import PRECISIONS, autocast
 
 __all__ = [
     "Seq2SeqNet", "TranslationNet", "SequenceCrossEntropy", "PinballLoss", "TailSplit",
@@ -70,8 +75,24 @@ class Seq2SeqNet(NeuralNet):
     would score it and go on). ``EarlyStopping`` still ends training
     quietly.
 
-    Parameters are those of :class:`skorch.NeuralNet`.
+    Parameters are those of :class:`skorch.NeuralNet`, and:
+
+    precision : {"fp32", "bf16"}, default="fp32"
+        "bf16": forward passes under bf16 autocast. The estimators pass
+        "bf16" only where the device has bf16 units.
     """
+
+    def __init__(self, *args, precision="fp32", **kwargs):
+        super().__init__(*args, **kwargs)
+        if precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {PRECISIONS}; got {precision!r}.")
+        self.precision = precision
+
+    def infer(self, x, **fit_params):
+        # getattr: a net pickled before precision existed runs in fp32.
+        dtype = torch.bfloat16 if getattr(self, "precision", "fp32") == "bf16" else None
+        with autocast(dtype, self.device):
+            return super().infer(x, **fit_params)
 
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
         with _watching_sigint() as pressed:
@@ -109,7 +130,8 @@ class Seq2SeqNet(NeuralNet):
         # The module returns (prediction, attention weights); the loss
         # only sees the prediction.
         prediction = y_pred[0] if isinstance(y_pred, tuple) else y_pred
-        return super().get_loss(prediction, y_true, X=X, training=training)
+        # The loss in fp32, whatever precision the forward pass ran in.
+        return super().get_loss(at_least_fp32(prediction), y_true, X=X, training=training)
 
 
 class SequenceCrossEntropy(torch.nn.Module):
@@ -201,7 +223,7 @@ class TranslationNet(Seq2SeqNet):
     def get_loss(self, y_pred, y_true, X=None, training=False):
         logits = y_pred[0] if isinstance(y_pred, tuple) else y_pred  # (batch, tgt_len, vocab)
         y_true = to_tensor(y_true, device=self.device)
-        return self.criterion_(logits, y_true)
+        return self.criterion_(at_least_fp32(logits), y_true)  # fp32 whatever the precision
 
 
 class BatchDataset(Dataset):

@@ -207,6 +207,7 @@ class Seq2SeqAttentionTranslator(_BaseSeq2SeqAttention):
         callbacks=None,
         validation_fraction=None,
         device="cpu",
+        precision="fp32",
         n_threads=None,
         random_state=None,
         verbose=0,
@@ -241,6 +242,7 @@ class Seq2SeqAttentionTranslator(_BaseSeq2SeqAttention):
         self.callbacks = callbacks
         self.validation_fraction = validation_fraction
         self.device = device
+        self.precision = precision
         self.n_threads = n_threads
         self.random_state = random_state
         self.verbose = verbose
