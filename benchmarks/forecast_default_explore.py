@@ -13,7 +13,11 @@ scores the test part. Variants (several per run; seeded ones per seed):
 - ``ens+theta@w``: ``w`` times the ensemble's forecast plus ``1 - w`` times Theta's;
 - ``ens-thetafloor``: the ensemble with ``floor=ThetaWindowRegressor()`` in every member;
 - ``default``: ``Seq2SeqAttentionRegressor()`` as the package now defaults it
-  (``--param`` overrides), on the padded windows of 4h; ``--max-epochs-many
+  (``--param`` overrides), on the padded windows of 4h, and the mean of its
+  seeds' forecasts (a seed ensemble, fit time the sum of the seeds');
+- ``default-losses``: the default trained with each ``loss`` ("mse", "mae",
+  "huber") and the mean of the three forecasts per seed (an ensemble across
+  losses, as N-BEATS ensembles over its training losses); ``--max-epochs-many
   N`` sets the most epochs its "auto" budget allows with many windows
   (``sk_seqattn.forecasting._auto.MAX_EPOCHS_MANY``).
 
@@ -34,7 +38,7 @@ from sk_seqattn import (LookbackEnsemble, Seq2SeqAttentionRegressor, ThetaWindow
 RECIPE = {"batch_size": 256, "lr": 1e-3, "max_epochs": 10, "lookbacks": None,
           "classical": None}
 LOOKBACKS = (1.5, 2, 3, 4)
-VARIANTS = ("ens", "theta", "theta-season", "ens-thetafloor", "default")
+VARIANTS = ("ens", "theta", "theta-season", "ens-thetafloor", "default", "default-losses")
 
 
 def main(argv=None):
@@ -127,14 +131,26 @@ def main(argv=None):
             estimator=Seq2SeqAttentionRegressor(
                 random_state=seed, floor=ThetaWindowRegressor(), **log, **{**RECIPE, **params}),
             lookbacks=lookbacks), X_last_edge)
+    if "default-losses" in variants:
+        by_loss = {loss: seeded(f"default, loss={loss!r}", lambda seed, loss=loss:
+                                Seq2SeqAttentionRegressor(random_state=seed,
+                                                          **{**params, "loss": loss}),
+                                X_last_edge)
+                   for loss in ("mse", "mae", "huber")}
+        row("  mean over the 3 losses, per seed",
+            [panel_mase(train, test, np.mean(per_seed, axis=0), lags)
+             for per_seed in zip(*by_loss.values())], [0])
     if "default" in variants:
         chosen = []
 
         def default(seed):
             chosen.append(Seq2SeqAttentionRegressor(random_state=seed, **params))
             return chosen[-1]
-        seeded("default", default, X_last_edge)
+        forecasts = seeded("default", default, X_last_edge)
         print("max_epochs_ per seed:", [reg.max_epochs_ for reg in chosen])
+        if len(forecasts) > 1:  # a seed ensemble of the same fits, at their summed cost
+            row(f"  mean of the {len(forecasts)} seeds' forecasts",
+                [panel_mase(train, test, np.mean(forecasts, axis=0), lags)], [0])
         # The composite's members alone and recombined (same fits): the classical
         # member's weight, w here, on the backtest.
         composites = [reg.ensemble_ for reg in chosen
