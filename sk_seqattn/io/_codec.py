@@ -15,11 +15,13 @@ str and object arrays), ``scalar``, ``device``, ``RandomState``,
 and ``net`` (``"index"`` into the nets).
 """
 
+import inspect
 from functools import cache
 from importlib import import_module
 
 import numpy as np
 import torch
+from sklearn.base import BaseEstimator
 
 from ..training.base import _BaseSeq2SeqAttention
 from .._optional import require
@@ -245,6 +247,7 @@ class Decoder:
                 nets[key] = item  # built last, from the other attributes
             else:
                 obj.__dict__[key] = self.decode(item, obj)
+        _default_missing_parameters(obj)
         if isinstance(obj, _BaseSeq2SeqAttention):
             self._place(obj, fitted=bool(nets))
         for key, item in nets.items():
@@ -301,3 +304,14 @@ def _holds_net(value):
     if isinstance(value, dict):
         return value.get("type") == "net" or any(_holds_net(item) for item in value.values())
     return False
+
+
+def _default_missing_parameters(obj):
+    # A parameter added after the file was written (e.g. copy_attention,
+    # precision) gets its default, which is what that version did.
+    if not isinstance(obj, BaseEstimator):
+        return
+    for name, parameter in inspect.signature(type(obj).__init__).parameters.items():
+        if (parameter.kind == parameter.KEYWORD_ONLY and name not in obj.__dict__
+                and parameter.default is not parameter.empty):
+            obj.__dict__[name] = parameter.default

@@ -300,3 +300,29 @@ def test_ridge_floor_round_trip(windows, tmp_path):
     loaded = round_trip(model, tmp_path)
     assert type(loaded.floor_.ridge_) is Ridge
     np.testing.assert_array_equal(loaded.predict(windows[0]), model.predict(windows[0]))
+
+
+def test_a_file_without_a_later_parameter_loads_with_its_default(tmp_path, rewrite_model_json):
+    # Files written before copy_attention and precision existed hold neither;
+    # loaded, they take the defaults (what that version did), so get_params,
+    # clone and predict work. Before: get_params raised AttributeError.
+    from sklearn.base import clone
+
+    from sk_seqattn import Seq2SeqAttentionTranslator
+
+    X = ["abc", "cab", "bca", "acb"] * 5
+    model = Seq2SeqAttentionTranslator(embedding_dim=4, hidden_size=8, max_epochs=1,
+                                       random_state=0).fit(X, [s[::-1] for s in X])
+    path = tmp_path / "old.skm"
+    save(model, path)
+
+    def drop(document):
+        state = document["estimator"]["state"]
+        del state["copy_attention"], state["precision"]
+
+    rewrite_model_json(path, drop)
+    restored = load(path)
+    assert restored.get_params()["copy_attention"] is False
+    assert restored.get_params()["precision"] == "fp32"
+    clone(restored)
+    np.testing.assert_array_equal(restored.predict(X[:4]), model.predict(X[:4]))
