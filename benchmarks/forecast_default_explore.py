@@ -15,8 +15,8 @@ scores the test part. Variants (several per run; seeded ones per seed):
 - ``default``: ``Seq2SeqAttentionRegressor()`` as the package now defaults it
   (``--param`` overrides), on the padded windows of 4h, and the mean of its
   seeds' forecasts (a seed ensemble, fit time the sum of the seeds');
-- ``default-losses``: the default trained with each ``loss`` ("mse", "mae",
-  "huber") and the mean of the three forecasts per seed (an ensemble across
+- ``default-losses``: the default trained with each ``loss`` (``--losses``,
+  default "mse", "mae", "huber") and the mean of their forecasts per seed (an ensemble across
   losses, as N-BEATS ensembles over its training losses); ``--max-epochs-many
   N`` sets the most epochs its "auto" budget allows with many windows
   (``sk_seqattn.forecasting._auto.MAX_EPOCHS_MANY``).
@@ -51,6 +51,8 @@ def main(argv=None):
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                         help="a regressor parameter for the seeded variants")
+    parser.add_argument("--losses", default="mse,mae,huber",
+                        help="the default-losses variant's losses")
     parser.add_argument("--max-epochs-many", type=int, default=None, metavar="N",
                         help="the default variant's most epochs with many windows")
     parser.add_argument("--window-scale", choices=["std", "steps"], default="std",
@@ -136,8 +138,8 @@ def main(argv=None):
                                 Seq2SeqAttentionRegressor(random_state=seed,
                                                           **{**params, "loss": loss}),
                                 X_last_edge)
-                   for loss in ("mse", "mae", "huber")}
-        row("  mean over the 3 losses, per seed",
+                   for loss in args.losses.split(",")}
+        row(f"  mean over the {len(by_loss)} losses, per seed",
             [panel_mase(train, test, np.mean(per_seed, axis=0), lags)
              for per_seed in zip(*by_loss.values())], [0])
     if "default" in variants:

@@ -68,8 +68,8 @@ PROBE_PATIENCE_MIN = 5
 
 
 def plan(regressor, X, y, n_windows=None, one_network=False):
-    """The settings ``fit`` resolves: a Bunch of ``target_transform``, ``batch_size``,
-    ``lr``, ``max_epochs``, ``lookbacks`` (ndarray of int) and ``classical`` (an
+    """The settings ``fit`` resolves: a Bunch of ``target_transform``, ``loss``,
+    ``batch_size``, ``lr``, ``max_epochs``, ``lookbacks`` (ndarray of int) and ``classical`` (an
     unfitted estimator or None), for validated ``X`` (n, steps, features) and ``y``
     (n, horizon, targets): all the training windows, or a sample of ``n_windows``.
     ``one_network``: "auto" makes one network on the whole window, no classical
@@ -111,6 +111,12 @@ def plan(regressor, X, y, n_windows=None, one_network=False):
             X[:, : regressor.n_steps_in_, regressor.target_features_], y,
             allow_zeros=panel)
 
+    settings.loss = regressor.loss
+    if settings.loss == "auto":
+        # The median (MAE) for the networks of a composite, the mean (MSE) for
+        # one network: measured on the panels' backtests and the single series.
+        settings.loss = "mae" if is_composite(settings, regressor.n_steps_in_) else "mse"
+
     defaults = MANY_WINDOWS_TRAINING if many else FEW_WINDOWS_TRAINING
     for name in ("batch_size", "lr"):
         value = getattr(regressor, name)
@@ -149,6 +155,7 @@ def epochs_on_tail(regressor, X, y, settings):
     probe = clone(regressor).set_params(
         lookbacks=None, classical=None, target_transform=settings.target_transform,
         batch_size=settings.batch_size, lr=settings.lr, max_epochs=settings.max_epochs,
+        loss=settings.loss,
         validation_fraction=None, callbacks=list(regressor.callbacks or []) + [
             ("probe_stopping", _AboveBandStopping(
                 max(PROBE_PATIENCE_MIN, int(PROBE_PATIENCE * settings.max_epochs))))])
@@ -246,7 +253,8 @@ def fit_composite(regressor, X, y, settings):
 
     member = clone(regressor).set_params(
         lookbacks=None, classical=None, target_transform=settings.target_transform,
-        batch_size=settings.batch_size, lr=settings.lr, max_epochs=settings.max_epochs)
+        batch_size=settings.batch_size, lr=settings.lr, max_epochs=settings.max_epochs,
+        loss=settings.loss)
     networks = LookbackEnsemble(estimator=member, lookbacks=settings.lookbacks.tolist(),
                                 random_state=regressor.random_state)
     model = networks

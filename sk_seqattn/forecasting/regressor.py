@@ -142,9 +142,11 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _WindowInputChecks,
         the window even when the network has too few windows to learn (an
         autoregressive "highway", as in LSTNet and DLinear).
 
-    loss : {{"mse", "mae", "huber"}}, default="mse"
+    loss : {{"auto", "mse", "mae", "huber"}}, default="auto"
         Training loss on the normalised targets. "mae" estimates the
-        median, which suits MAE-based scores such as MASE.
+        median, which suits MAE-based scores such as MASE. "auto": "mae"
+        for the networks of a composite (many windows, several lookbacks),
+        "mse" for one network (recorded in ``loss_``).
 
     quantiles : array-like of float in (0, 1), or None, default=None
         Forecast these quantiles as well as the point forecast, e.g.
@@ -219,6 +221,9 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _WindowInputChecks,
     max_epochs_, batch_size_, lr_ : int, int, float
         The training settings used.
 
+    loss_ : {{"mse", "mae", "huber"}}
+        The training loss used (what ``loss="auto"`` chose).
+
     validation_loss_ : ndarray of float or None
         With ``max_epochs="auto"``, the loss on the series' tails after each
         epoch of the network that chose ``max_epochs_``; None otherwise, or
@@ -291,7 +296,7 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _WindowInputChecks,
         "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "lr": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
         "floor": [StrOptions({"linear"}), HasMethods(["fit", "predict"]), None],
-        "loss": [StrOptions(set(_LOSSES))],
+        "loss": [StrOptions({"auto", *_LOSSES})],
         "quantiles": ["array-like", None],
         "future_features": LinearFloorRegressor._parameter_constraints["future_features"],
         "target_features": LinearFloorRegressor._parameter_constraints["target_features"],
@@ -310,7 +315,7 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _WindowInputChecks,
         normalize="window",
         target_transform="auto",
         floor="linear",
-        loss="mse",
+        loss="auto",
         quantiles=None,
         future_features=None,
         target_features=None,
@@ -425,8 +430,8 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _WindowInputChecks,
 
     def _set_settings(self, settings):
         """Record the resolved training settings and the target transform."""
-        self.max_epochs_, self.batch_size_, self.lr_ = (
-            settings.max_epochs, settings.batch_size, settings.lr)
+        self.max_epochs_, self.batch_size_, self.lr_, self.loss_ = (
+            settings.max_epochs, settings.batch_size, settings.lr, settings.loss)
         self.target_transform_ = TargetTransform(
             settings.target_transform, target_features=self.target_features_,
             n_steps=self.n_steps_in_)
@@ -470,7 +475,7 @@ class Seq2SeqAttentionRegressor(_StepwiseR2, RegressorMixin, _WindowInputChecks,
             "n_quantiles": 1 if levels is None else len(levels),
             "median_index": 0 if levels is None else levels.index(0.5),
         }
-        criterion, criterion_params = _LOSSES[self.loss], None
+        criterion, criterion_params = _LOSSES[self.loss_], None
         if levels is not None:
             criterion, criterion_params = PinballLoss, {"quantiles": levels}
         return self._build_net(Seq2SeqRegressionNetwork, module_params, criterion,

@@ -1,6 +1,7 @@
 """The regressor's "auto" settings: what fit decides from the training windows."""
 
 import numpy as np
+import torch
 import pytest
 from skorch.history import History
 
@@ -335,3 +336,19 @@ def test_classical_weight_sets_the_combination(many_windows):
         + 0.4 * reg.classical_.predict(X[-2:, :, None])[..., 0])
     with pytest.raises(ValueError, match="classical_weight"):
         Seq2SeqAttentionRegressor(classical_weight=1.5).fit(X, y)
+
+
+def test_auto_loss_is_the_median_for_a_composite_and_the_mean_for_one_network(many_windows):
+    X, y = make_windows(_panel(), n_in=12, n_out=3)
+    reg = Seq2SeqAttentionRegressor(loss="auto", max_epochs=1, **TINY).fit(X, y)
+    assert reg.loss_ == "mae"
+    networks = reg.ensemble_.named_estimators_["networks"].estimators_
+    assert {member.loss_ for member in networks} == {"mae"}
+    assert all(isinstance(member.net_.criterion_, torch.nn.L1Loss) for member in networks)
+    one = Seq2SeqAttentionRegressor(loss="auto", lookbacks=None, classical=None, max_epochs=1,
+                                    **TINY).fit(X, y)
+    assert one.loss_ == "mse" and isinstance(one.net_.criterion_, torch.nn.MSELoss)
+    explicit = Seq2SeqAttentionRegressor(loss="huber", max_epochs=1, **TINY).fit(X, y)
+    assert explicit.loss_ == "huber"
+    assert {m.loss_ for m in explicit.ensemble_.named_estimators_["networks"].estimators_} \
+        == {"huber"}
