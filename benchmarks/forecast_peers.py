@@ -356,7 +356,7 @@ def main(argv=None):
             if hasattr(model, "lookbacks_") and seed == 0:
                 chosen.append(f"{label}: " + ", ".join(
                     f"{name}={np.asarray(getattr(model, name)).tolist()!r}" for name in (
-                        "lookbacks_", "max_epochs_", "batch_size_", "lr_"))
+                        "lookbacks_", "max_epochs_", "batch_size_", "lr_", "loss_"))
                     + f", target_transform_.kind={model.target_transform_.kind!r}, "
                     f"classical_={type(model.classical_).__name__}")
         seeded_row(label, errors, seconds)
