@@ -29,7 +29,7 @@ from sklearn.utils._param_validation import Interval, StrOptions, \
     validate_parameter_constraints
 from sklearn.utils.validation import check_is_fitted
 
-from .precision import PRECISIONS, autocast_dtype
+from .precision import PRECISIONS, resolve_precision
 from .net import BatchDataset, Seq2SeqNet, TailSplit, collate_batch
 
 __all__ = []
@@ -368,8 +368,7 @@ class _BaseSeq2SeqAttention(BaseEstimator):
     def _precision(self):
         """"bf16" where asked for and the device has bf16 units (a warning otherwise), else "fp32"."""
         precision = getattr(self, "precision", "fp32")  # estimators pickled before it: fp32
-        return "fp32" if autocast_dtype(precision, self.device, type(self).__name__) is None \
-            else "bf16"
+        return resolve_precision(precision, self.device, type(self).__name__)
 
     def _training_value(self, name):
         """``max_epochs``, ``batch_size`` or ``lr`` as ``fit`` resolved it (``<name>_``,

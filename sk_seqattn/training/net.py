@@ -90,8 +90,7 @@ class Seq2SeqNet(NeuralNet):
 
     def infer(self, x, **fit_params):
         # getattr: a net pickled before precision existed runs in fp32.
-        dtype = torch.bfloat16 if getattr(self, "precision", "fp32") == "bf16" else None
-        with autocast(dtype, self.device):
+        with autocast(getattr(self, "precision", "fp32"), self.device):
             return super().infer(x, **fit_params)
 
     def fit_loop(self, X, y=None, epochs=None, **fit_params):

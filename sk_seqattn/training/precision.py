@@ -19,9 +19,11 @@ from contextlib import nullcontext
 
 import torch
 
-__all__ = ["PRECISIONS", "has_bf16_units", "autocast_dtype", "autocast"]
+__all__ = ["PRECISIONS", "has_bf16_units", "resolve_precision", "autocast"]
 
-PRECISIONS = ("fp32", "bf16")
+# Each precision's autocast dtype (None: no autocast).
+_AUTOCAST_DTYPES = {"fp32": None, "bf16": torch.bfloat16}
+PRECISIONS = tuple(_AUTOCAST_DTYPES)
 
 
 @functools.lru_cache(maxsize=None)
@@ -55,26 +57,25 @@ def has_bf16_units(device="cpu"):
                 and torch.ops.mkldnn._is_mkldnn_bf16_supported())
 
 
-def autocast_dtype(precision, device, owner):
-    """The autocast dtype for ``precision`` on ``device``, or None for fp32.
+def resolve_precision(precision, device, owner):
+    """The precision to run ``precision`` in on ``device``: itself, or "fp32".
 
-    Warns (naming ``owner``) and returns None when ``precision="bf16"`` but
-    the device has no bf16 units: emulated bf16 would be slower than fp32.
+    Warns (naming ``owner``) and returns "fp32" when ``precision="bf16"``
+    but the device has no bf16 units: emulated bf16 would be slower than fp32.
     """
-    if precision == "fp32":
-        return None
-    if not has_bf16_units(device):
+    if precision == "bf16" and not has_bf16_units(device):
         warnings.warn(
             f"{owner}: precision='bf16' was asked for, but {torch.device(device)} has no bf16 "
             "units (CPUs need AVX512_BF16 or AMX); running in fp32.",
             UserWarning, stacklevel=3,
         )
-        return None
-    return torch.bfloat16
+        return "fp32"
+    return precision
 
 
-def autocast(dtype, device):
-    """``torch.autocast`` to ``dtype`` on ``device``'s type; a no-op for None."""
+def autocast(precision, device):
+    """``torch.autocast`` for ``precision`` on ``device``'s type; a no-op for "fp32"."""
+    dtype = _AUTOCAST_DTYPES[precision]
     if dtype is None:
         return nullcontext()
     return torch.autocast(torch.device(device).type, dtype=dtype)

@@ -18,7 +18,7 @@ from ..training.net import BucketLoader, SequenceCrossEntropy, TranslationNet, c
 from ._copy import output_tokens, source_copy_ids, target_ids_with_copies
 from ._token_ids import _check_id_sequences, _is_id_input, _pad_with_end, _until_end
 from ._tokenizer_base import _object_array, check_texts
-from .tokenizers import BOS_ID, EOS_ID, PAD_ID, SPECIAL_TOKENS, UNK_ID, CharTokenizer
+from .tokenizers import EOS_ID, PAD_ID, SPECIAL_TOKENS, UNK_ID, CharTokenizer
 
 __all__ = ["Seq2SeqAttentionTranslator", "AttentionMap"]
 
@@ -309,16 +309,17 @@ class Seq2SeqAttentionTranslator(_BaseSeq2SeqAttention):
             )
         if not sources:
             raise ValueError("X and y are empty; at least one pair is needed to fit.")
-        if self.copy_attention and (id_input or self.attention == "none"):
-            reason = "attention='none'" if self.attention == "none" else "id-sequence input"
+        # Both copy mechanisms read the attention and the source text.
+        reason = ("attention='none'" if self.attention == "none"
+                  else "id-sequence input" if id_input else None)
+        if self.copy_attention and reason:
             raise ValueError(
                 f"copy_attention=True cannot be used with {reason}: it copies source words "
                 "through the attention, which needs attention and the source text. Use "
                 "attention='dot', 'general', 'concat' or 'location' and string input, or "
                 "copy_attention=False."
             )
-        if self.replace_unk and (id_input or self.attention == "none"):
-            reason = "attention='none'" if self.attention == "none" else "id-sequence input"
+        if self.replace_unk and reason:
             warnings.warn(
                 f"replace_unk=True has no effect with {reason}: it copies the source word "
                 "the attention points at, which needs attention and the source text.",
@@ -543,12 +544,13 @@ class Seq2SeqAttentionTranslator(_BaseSeq2SeqAttention):
         # Output tokens (copied words as the source wrote them); with
         # weights, each <unk> becomes the most attended source token (the
         # end marker excluded).
+        # Padding and begin markers are never predicted before the end marker.
         ids = _until_end(ids)
-        ids = ids[(ids != PAD_ID) & (ids != BOS_ID)]  # never predicted; as ids_to_tokens
-        end = ids.size and ids[-1] == EOS_ID
-        tokens = output_tokens(self.target_tokenizer_, ids[:-1] if end else ids, extra)
+        if ids.size and ids[-1] == EOS_ID:
+            ids = ids[:-1]
+        tokens = output_tokens(self.target_tokenizer_, ids, extra)
         if weights is not None and len(source_tokens) > 1:  # not for an empty source
-            for t in np.flatnonzero(ids[: len(tokens)] == UNK_ID):
+            for t in np.flatnonzero(ids == UNK_ID):
                 tokens[t] = source_tokens[int(np.argmax(weights[t, : len(source_tokens) - 1]))]
         return tokens
 
