@@ -4,7 +4,7 @@ import pytest
 
 from sk_seqattn.datasets import (
     forecasting_split, load_airpassengers, load_co2, load_macrodata, load_sunspots, load_taylor,
-    make_dates, make_reversal,
+    make_dates, make_names, make_reversal,
 )
 
 
@@ -123,3 +123,14 @@ def test_load_airpassengers_is_monthly_and_multiplicative():
     # several times the first's.
     first, last = passengers.iloc[:12], passengers.iloc[-12:]
     assert (last.max() - last.min()) > 4 * (first.max() - first.min())
+
+
+def test_make_names_gives_every_name_one_sample():
+    X, y = make_names(300, random_state=0)
+    names = [word for sentence in X for word in sentence.split() if word[0].isupper()]
+    assert len(names) == len(set(names)) > 300  # some sentences hold two
+    for source, target in zip(X, y):  # each name reaches the target once
+        for word in source.split():
+            if word[0].isupper():
+                assert target.split().count(word) == 1
+    assert list(make_names(5, random_state=0)[0]) == list(X[:5])
