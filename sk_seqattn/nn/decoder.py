@@ -25,7 +25,8 @@ matrix products (benchmarks/translator_fused_decoder.py times it). In
 decoding (evaluation mode, gradients off) a step of a one-layer LSTM with
 global "dot" or "general" attention runs as
 :func:`~sk_seqattn.nn.fused_decoder.inference_step`: the same numbers in
-fewer, in-place kernels.
+fewer, in-place kernels, with the weights laid out once per decoding loop
+(:meth:`AttentionDecoder.inference_weights`).
 """
 
 import torch
@@ -34,7 +35,7 @@ from torch import nn
 from .attention import GlobalAttention
 from .local_attention import LocalAttention
 from .encoder import RNN_CELLS
-from .fused_decoder import fused_feeding_forward, inference_step
+from .fused_decoder import fused_feeding_forward, inference_step, inference_weights
 
 __all__ = ["AttentionDecoder"]
 
@@ -153,6 +154,22 @@ class AttentionDecoder(nn.Module):
         return (not self.training and not torch.is_grad_enabled() and self._fast_path_fits(state)
                 and not torch.is_autocast_enabled(self.rnn.weight_hh_l0.device.type))
 
+    def inference_weights(self, embedding=None):
+        """What every decoding step reuses, or None where :meth:`step` does not use it.
+
+        Build it once before a decoding loop and pass it to every
+        :meth:`step` (``inference=``); see
+        :func:`~sk_seqattn.nn.fused_decoder.inference_weights`. None unless
+        :meth:`step` runs :func:`~sk_seqattn.nn.fused_decoder.inference_step`
+        (evaluation mode, gradients off, a one-layer LSTM with global "dot"
+        or "general" attention). With ``embedding``, steps then take token
+        ids instead of their embeddings.
+        """
+        lstm_state = (None, None)  # what _fast_path_fits checks: an LSTM's (h, c)
+        if not isinstance(self.rnn, nn.LSTM) or not self._inference_step_applies(lstm_state):
+            return None
+        return inference_weights(self, embedding)
+
     def _fast_path_fits(self, state):
         # What both fast paths compute: a one-layer LSTM with global "dot" or
         # "general" attention, unless switched off. getattr: a decoder
@@ -176,7 +193,8 @@ class AttentionDecoder(nn.Module):
             return outputs, None
         return outputs, torch.stack(weights, dim=1)  # (batch, tgt_len, src_len)
 
-    def step(self, input_t, state, feed, memory, keys, memory_mask=None, *, t):
+    def step(self, input_t, state, feed, memory, keys, memory_mask=None, *, t,
+             inference=None):
         """One decoder step.
 
         Parameters
@@ -189,6 +207,10 @@ class AttentionDecoder(nn.Module):
         t : int
             The target step (0-based) this step decodes: local-m attention
             centres its window on it. Required, so that no loop forgets it.
+        inference : InferenceWeights or None
+            :meth:`inference_weights`, built once per decoding loop (None:
+            built in the step where it applies). With an ``input_table``,
+            ``input_t`` is a LongTensor of token ids, shape (batch,).
 
         Returns
         -------
@@ -197,8 +219,9 @@ class AttentionDecoder(nn.Module):
         state : the new RNN state
         feed : ``~h_t`` for the next step (None without input feeding)
         """
-        if self._inference_step_applies(state):
-            return inference_step(self, input_t, state, feed, memory, keys, memory_mask)
+        if inference is not None or self._inference_step_applies(state):
+            return inference_step(self, input_t, state, feed, memory, keys, memory_mask,
+                                  inference)
         if self.input_feeding:
             input_t = torch.cat([input_t, feed], dim=-1)  # (batch, input + hidden)
         hidden, state = self._rnn_step(input_t, state)  # (batch, hidden)

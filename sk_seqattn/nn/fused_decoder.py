@@ -47,13 +47,16 @@ ordinary autograd ops around the function, so the embedding half of
 gradients from autograd.
 """
 
+from typing import NamedTuple, Optional
+
 import torch
 from torch.autograd.function import once_differentiable
 from torch.nn import functional as F
 
 from ._amp import at_least_fp32, fp32_region
 
-__all__ = ["FusedFeedingLoop", "fused_feeding_forward", "inference_step"]
+__all__ = ["FusedFeedingLoop", "fused_feeding_forward", "InferenceWeights",
+           "inference_weights", "inference_step"]
 
 
 class FusedFeedingLoop(torch.autograd.Function):
@@ -234,42 +237,121 @@ def fused_feeding_forward(decoder, inputs, state, memory, keys, memory_mask=None
                                       memory_mask, W_rec, decoder.attention.output_proj.weight)
 
 
-def inference_step(decoder, input_t, state, feed, memory, keys, memory_mask=None):
-    """``decoder.step`` without autograd, in fewer kernels (same numbers).
+def _activate_gates_(gates):
+    """The LSTM's activations in place: sigmoid of i, f, o and tanh of g.
 
-    For decoding (evaluation mode, gradients off) with a one-layer LSTM and
-    global "dot" or "general" attention, with or without input feeding
-    (:meth:`~sk_seqattn.nn.decoder.AttentionDecoder._inference_step_applies`).
-    A decoding step is bound by the number of small kernels it launches,
-    not by its arithmetic: this one writes the gates in place with one
-    product per input (no ``cat`` of the input and the feed, no
-    ``lstm_cell`` chunking, no state ``stack``) and splits ``W_c [c; h]``
-    into two products instead of concatenating ``[c; h]``.
+    ``gates``: (batch, 4H), the pre-activations of i, f, g, o. tanh(x) is
+    computed as ``2 sigmoid(2x) - 1`` so that one sigmoid covers all four
+    gates: on the CPU torch's tanh costs several times its sigmoid, and
+    more again on a column slice such as g's (equal up to rounding, about
+    1e-7).
+    """
+    H = gates.size(-1) // 4
+    g = gates[:, 2 * H: 3 * H]
+    g.mul_(2)
+    gates.sigmoid_()
+    g.mul_(2).sub_(1)
+    return gates
 
-    Parameters and returns as :meth:`~sk_seqattn.nn.decoder.AttentionDecoder.step`
-    (state as ``(h, c)``, each of shape (1, batch, hidden)).
+
+class InferenceWeights(NamedTuple):
+    """The decoder's weights as :func:`inference_step` uses them.
+
+    Built once per decoding loop by :func:`inference_weights`, so that no
+    step repeats the bias sum, or embeds its tokens where a table of every
+    token's share of the gates is cheaper.
+    """
+
+    bias: torch.Tensor  # (4H,): b_ih + b_hh
+    input_weight: torch.Tensor  # (E, 4H): W_ix^T
+    input_table: Optional[torch.Tensor]  # (vocab, 4H): bias + embedding W_ix^T, or None
+    feed_weight: Optional[torch.Tensor]  # (H, 4H): W_if^T; None without input feeding
+    hidden_weight: torch.Tensor  # (H, 4H): W_hh^T
+    context_weight: torch.Tensor  # (H, H): the context's columns of W_c, transposed
+    query_weight: torch.Tensor  # (H, H): h_t's columns of W_c, transposed
+
+
+def inference_weights(decoder, embedding=None):
+    """:class:`InferenceWeights` of ``decoder``.
+
+    Parameters
+    ----------
+    decoder : AttentionDecoder
+        A one-layer LSTM decoder with global "dot" or "general" attention.
+    embedding : nn.Embedding or None
+        The embedding the decoder's inputs come from. Given, every token's
+        share of the gates, ``bias + embedding W_ix^T``, is computed once
+        (``input_table``) and the steps take token ids: worth it where the
+        vocabulary has fewer rows than the decoding loop embeds tokens
+        (characters, small word vocabularies).
+
+    Returns
+    -------
+    InferenceWeights
     """
     rnn = decoder.rnn
-    E, H = input_t.size(1), rnn.hidden_size
+    H = rnn.hidden_size
     W_ih = rnn.weight_ih_l0  # (4H, E [+ H]): [W_ix, W_if]
+    E = W_ih.size(1) - (H if decoder.input_feeding else 0)
+    W_c = decoder.attention.output_proj.weight  # (H, 2H): [c; h] columns
+    bias = rnn.bias_ih_l0 + rnn.bias_hh_l0  # (4H,)
+    table = None
+    if embedding is not None:
+        table = torch.addmm(bias, embedding.weight, W_ih[:, :E].t())  # (vocab, 4H)
+    return InferenceWeights(
+        bias=bias, input_weight=W_ih[:, :E].t(), input_table=table,
+        feed_weight=W_ih[:, E:].t() if decoder.input_feeding else None,
+        hidden_weight=rnn.weight_hh_l0.t(),
+        context_weight=W_c[:, :H].t(), query_weight=W_c[:, H:].t(),
+    )
+
+
+def inference_step(decoder, input_t, state, feed, memory, keys, memory_mask=None,
+                   weights=None):
+    """``decoder.step`` without autograd, in fewer kernels (same numbers up to rounding).
+
+    For decoding (evaluation mode, gradients off, outside autocast) with a
+    one-layer LSTM and global "dot" or "general" attention, with or
+    without input feeding
+    (:meth:`~sk_seqattn.nn.decoder.AttentionDecoder._inference_step_applies`).
+    A decoding step is bound by its gate products and by the number of
+    small kernels it launches: this one writes the gates in place with one
+    product per input (no ``cat`` of the input and the feed, no
+    ``lstm_cell`` chunking, no state ``stack``), splits ``W_c [c; h]`` into
+    two products instead of concatenating ``[c; h]``, and with an
+    ``input_table`` looks the input's share of the gates up instead of
+    embedding the tokens and multiplying; one sigmoid activates all four
+    gates (:func:`_activate_gates_`).
+
+    Parameters and returns as :meth:`~sk_seqattn.nn.decoder.AttentionDecoder.step`
+    (state as ``(h, c)``, each of shape (1, batch, hidden)), and:
+
+    weights : InferenceWeights or None
+        From :func:`inference_weights` (built here when None). With an
+        ``input_table``, ``input_t`` is a LongTensor of token ids, shape (batch,).
+    """
+    if weights is None:
+        weights = inference_weights(decoder)
+    H = decoder.rnn.hidden_size
     h, c = state[0][0], state[1][0]  # (batch, H) each
     # gates = x W_ix^T + ~h_{t-1} W_if^T + h_{t-1} W_hh^T + b_ih + b_hh   (batch, 4H)
-    gates = torch.addmm(rnn.bias_ih_l0 + rnn.bias_hh_l0, input_t, W_ih[:, :E].t())
+    if weights.input_table is not None:
+        gates = weights.input_table.index_select(0, input_t)
+    else:
+        gates = torch.addmm(weights.bias, input_t, weights.input_weight)
     if feed is not None:
-        gates.addmm_(feed, W_ih[:, E:].t())
-    gates.addmm_(h, rnn.weight_hh_l0.t())
-    gates[:, : 2 * H].sigmoid_()  # i, f
-    gates[:, 2 * H: 3 * H].tanh_()  # g
-    gates[:, 3 * H:].sigmoid_()  # o
+        gates.addmm_(feed, weights.feed_weight)
+    gates.addmm_(h, weights.hidden_weight)
+    _activate_gates_(gates)  # i, f, g, o
     c = torch.addcmul(gates[:, H: 2 * H] * c, gates[:, :H], gates[:, 2 * H: 3 * H])
     h = gates[:, 3 * H:] * torch.tanh(c)  # (batch, H)
     score = torch.bmm(h.unsqueeze(1), keys.transpose(1, 2))  # (batch, 1, src_len)
     if memory_mask is not None:
         score.masked_fill_(~memory_mask.unsqueeze(1), float("-inf"))
-    weights = torch.softmax(score, dim=-1)  # (batch, 1, src_len)
-    context = torch.bmm(weights, memory).squeeze(1)  # (batch, H)
-    W_c = decoder.attention.output_proj.weight  # (H, 2H): [c; h] columns
+    attention = torch.softmax(score, dim=-1)  # (batch, 1, src_len)
+    context = torch.bmm(attention, memory).squeeze(1)  # (batch, H)
     # ~h_t = tanh(W_c [c_t; h_t]) without building [c_t; h_t]
-    attentional_hidden = torch.mm(context, W_c[:, :H].t()).addmm_(h, W_c[:, H:].t()).tanh_()
+    attentional_hidden = torch.mm(context, weights.context_weight).addmm_(
+        h, weights.query_weight).tanh_()  # (batch, H)
     new_feed = attentional_hidden if decoder.input_feeding else None
-    return attentional_hidden, weights.squeeze(1), (h.unsqueeze(0), c.unsqueeze(0)), new_feed
+    return attentional_hidden, attention.squeeze(1), (h.unsqueeze(0), c.unsqueeze(0)), new_feed

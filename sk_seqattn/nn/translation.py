@@ -105,7 +105,22 @@ class Seq2SeqTranslationNetwork(nn.Module):
         memory, state = self.encoder(embedded, source_lengths)
         return memory, self.decoder.prepare(memory), memory_mask, state
 
-    def step(self, tokens, state, feed, memory, keys, memory_mask, *, t, copy_ids=None):
+    def inference_weights(self, rows):
+        """What every decoding step reuses (:meth:`AttentionDecoder.inference_weights`).
+
+        Build it once before a decoding loop and pass it to every
+        :meth:`step` (``inference=``); None where the decoder's steps do not
+        use it. ``rows``: about how many tokens the loop will feed (rows
+        times steps); where the target vocabulary is no larger, every
+        token's share of the first gates is computed once instead of once
+        per step.
+        """
+        embedding = self.target_embedding
+        return self.decoder.inference_weights(
+            embedding if embedding.num_embeddings <= rows else None)
+
+    def step(self, tokens, state, feed, memory, keys, memory_mask, *, t, copy_ids=None,
+             inference=None):
         """One decoder step from the previous tokens.
 
         Parameters
@@ -116,6 +131,8 @@ class Seq2SeqTranslationNetwork(nn.Module):
             The target step (0-based) being decoded, for local-m attention.
         copy_ids : LongTensor of shape (batch, src_len) or None
             Required with ``copy_attention``, ignored without.
+        inference : InferenceWeights or None
+            :meth:`inference_weights`, built once per decoding loop.
 
         Returns
         -------
@@ -126,10 +143,12 @@ class Seq2SeqTranslationNetwork(nn.Module):
         state, feed : for the next step
         """
         scores, weights, _, state, feed = self.copy_step(
-            tokens, state, feed, memory, keys, memory_mask, t=t, copy_ids=copy_ids)
+            tokens, state, feed, memory, keys, memory_mask, t=t, copy_ids=copy_ids,
+            inference=inference)
         return scores, weights, state, feed
 
-    def copy_step(self, tokens, state, feed, memory, keys, memory_mask, *, t, copy_ids=None):
+    def copy_step(self, tokens, state, feed, memory, keys, memory_mask, *, t, copy_ids=None,
+                  inference=None):
         """:meth:`step`, also returning the copy probability.
 
         Returns
@@ -139,9 +158,12 @@ class Seq2SeqTranslationNetwork(nn.Module):
             The probability mass of copying (:func:`~sk_seqattn.nn.copy.copy_log_probs`).
         state, feed : for the next step
         """
-        embedded = self.embedding_dropout(self.target_embedding(self._known(tokens)))
+        if inference is not None and inference.input_table is not None:
+            decoder_input = self._known(tokens)  # the decoder looks their gates up
+        else:
+            decoder_input = self.embedding_dropout(self.target_embedding(self._known(tokens)))
         output, weights, state, feed = self.decoder.step(
-            embedded, state, feed, memory, keys, memory_mask, t=t
+            decoder_input, state, feed, memory, keys, memory_mask, t=t, inference=inference
         )  # output: (batch, hidden)
         scores, p_copy = self._scores(output, weights, copy_ids)
         return scores, weights, p_copy, state, feed

@@ -24,14 +24,16 @@ from .tokenizers import BOS_ID, EOS_ID, PAD_ID
 __all__ = ["greedy_decode", "beam_search"]
 
 
-def _next_log_probs(network, tokens, state, feed, memory, keys, memory_mask, t, copy_ids):
+def _next_log_probs(network, tokens, state, feed, memory, keys, memory_mask, t, copy_ids,
+                    inference):
     # t: the 0-based target step of every row (local-m attention's window centre).
     if copy_ids is None:
         logits, weights, state, feed = network.step(tokens, state, feed, memory, keys,
-                                                    memory_mask, t=t)
+                                                    memory_mask, t=t, inference=inference)
     else:
         logits, weights, p_copy, state, feed = network.copy_step(
-            tokens, state, feed, memory, keys, memory_mask, t=t, copy_ids=copy_ids)
+            tokens, state, feed, memory, keys, memory_mask, t=t, copy_ids=copy_ids,
+            inference=inference)
         weights = torch.cat([weights, p_copy[:, None].to(weights.dtype)], dim=-1)
     log_probs = torch.log_softmax(logits, dim=-1)  # (rows, vocab)
     log_probs[:, PAD_ID] = float("-inf")
@@ -72,13 +74,14 @@ def greedy_decode(network, source, source_lengths, max_length, return_attention=
     """
     memory, keys, memory_mask, state = network.encode(source, source_lengths)
     batch = source.size(0)
+    inference = network.inference_weights(rows=batch * max_length)
     feed = network.decoder.initial_feed(memory)
     tokens = source.new_full((batch,), BOS_ID)
     finished = torch.zeros(batch, dtype=torch.bool, device=source.device)
     all_tokens, all_weights = [], []
     for t in range(max_length):
         log_probs, weights, state, feed = _next_log_probs(
-            network, tokens, state, feed, memory, keys, memory_mask, t, copy_ids
+            network, tokens, state, feed, memory, keys, memory_mask, t, copy_ids, inference
         )
         tokens = log_probs.argmax(-1).masked_fill(finished, PAD_ID)  # (batch,)
         all_tokens.append(tokens)
@@ -162,6 +165,7 @@ def beam_search(network, source, source_lengths, max_length, beam_size=5,
     sentence_memory = memory  # (batch, src_len, hidden)
     memory, keys, memory_mask = expand(memory), expand(keys), expand(memory_mask)
     copy_ids = expand(copy_ids)  # (rows, src_len) or None
+    inference = network.inference_weights(rows=rows * max_length)
     state = map_state(lambda s: s.repeat_interleave(beams, dim=1), state)
     feed = network.decoder.initial_feed(memory)
 
@@ -207,8 +211,8 @@ def beam_search(network, source, source_lengths, max_length, beam_size=5,
     for step in range(1, max_length + 1):  # hypotheses have ``step`` tokens after it
         # Every live hypothesis has ``step - 1`` tokens: it decodes target step ``step - 1``.
         log_probs, weights, state, feed = _next_log_probs(
-            network, tokens, state, feed, memory, keys, memory_mask, step - 1, copy_ids
-        )  # (rows, vocab); weights (rows, src_len [+ 1]) or None
+            network, tokens, state, feed, memory, keys, memory_mask, step - 1, copy_ids,
+            inference)  # (rows, vocab); weights (rows, src_len [+ 1]) or None
         vocab = log_probs.size(1)
         if weights is None or not return_attention:
             weights = None

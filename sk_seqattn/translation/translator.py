@@ -527,7 +527,9 @@ class Seq2SeqAttentionTranslator(_BaseSeq2SeqAttention):
                     if attention:
                         weights[row] = att[i, :, : lengths[i]]
         end = [SPECIAL_TOKENS[EOS_ID]]
-        if texts is None:
+        if not attention:  # the source tokens label attention only
+            source_tokens = [None] * n
+        elif texts is None:
             source_tokens = [[str(i) for i in ids] + end for ids in sources]
         else:
             # As written, so that replace_unk copies an unseen word itself
@@ -561,7 +563,8 @@ class _Decoded:
 
     tokens : int64 arrays of output ids (extended ids for copies)
     weights : float arrays (out_len, src_len + 1), or None without attention
-    source_tokens : lists of str, the source tokens as written and "</s>"
+    source_tokens : lists of str, the source tokens as written and "</s>"; None
+        without attention
     extra : lists of the extended ids' words, or None without copy attention
     copy_probability : float arrays (out_len,), or None without copy attention
     """

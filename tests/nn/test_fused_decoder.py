@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from sk_seqattn import Seq2SeqAttentionRegressor, Seq2SeqAttentionTranslator, make_windows
-from sk_seqattn.nn import AttentionDecoder, Encoder
+from sk_seqattn.nn import AttentionDecoder, Encoder, Seq2SeqTranslationNetwork
 from sk_seqattn.nn import decoder as decoder_module
 
 
@@ -336,3 +336,45 @@ def test_regressor_predicts_the_same_with_the_inference_step(monkeypatch):
     # the forecasting decoder's steps in predict take the fast step
     fast, slow = _with_and_without(monkeypatch, "inference", lambda: reg.predict(X))
     np.testing.assert_allclose(fast, slow, rtol=0, atol=1e-5)
+
+
+@pytest.mark.parametrize("input_feeding", [True, False])
+@pytest.mark.parametrize("copy_attention", [False, True])
+def test_the_input_table_gives_the_steps_of_embedded_tokens(input_feeding, copy_attention):
+    # A vocabulary smaller than the rows to decode: the steps look each
+    # token's gates up (input_table); the same numbers as embedding the
+    # tokens, with or without the laid-out weights, and as the step loop.
+    torch.manual_seed(0)
+    vocab, batch, src_len = 9, 4, 6
+    network = Seq2SeqTranslationNetwork(
+        11, vocab, src_len, embedding_dim=5, hidden_size=8, attention="general",
+        input_feeding=input_feeding, copy_attention=copy_attention).eval()
+    source = torch.randint(4, 11, (batch, src_len))
+    lengths = torch.tensor([6, 6, 4, 2])
+    copy_ids = torch.randint(4, vocab + 3, (batch, src_len)) if copy_attention else None
+    # extended ids (copies) among the fed tokens read as <unk>
+    tokens = torch.randint(2, vocab + (3 if copy_attention else 0), (3, batch))
+
+    def run(rows, fast=True):
+        network.decoder._fused = fast
+        with torch.no_grad():
+            memory, keys, mask, state = network.encode(source, lengths)
+            inference = network.inference_weights(rows=rows)
+            feed = network.decoder.initial_feed(memory)
+            results = []
+            for t, step_tokens in enumerate(tokens):
+                scores, weights, state, feed = network.step(
+                    step_tokens, state, feed, memory, keys, mask, t=t, copy_ids=copy_ids,
+                    inference=inference)
+                results.append((scores, weights, state[0], state[1]))
+        return inference, results
+
+    table, with_table = run(rows=vocab)
+    laid_out, without_table = run(rows=vocab - 1)
+    none, slow = run(rows=vocab, fast=False)
+    assert table.input_table.shape == (vocab, 4 * 8)
+    assert laid_out.input_table is None and none is None
+    for results in (without_table, slow):
+        for a_step, b_step in zip(with_table, results):
+            for a, b in zip(a_step, b_step):
+                torch.testing.assert_close(a, b, atol=1e-5, rtol=0)

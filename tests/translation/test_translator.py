@@ -469,7 +469,10 @@ class _TableNetwork:
         memory = mask.float()[:, :, None]  # (batch, src_len, 1)
         return memory, None, None if bool(mask.all()) else mask, state
 
-    def step(self, tokens, state, feed, memory, keys, memory_mask, *, t):
+    def inference_weights(self, rows):
+        return None  # no weights to lay out
+
+    def step(self, tokens, state, feed, memory, keys, memory_mask, *, t, inference=None):
         state = state.clone()
         logits = torch.full((tokens.size(0), self.vocab_size), float("-inf"))
         for r, token in enumerate(tokens.tolist()):
