@@ -32,8 +32,13 @@ gradient norm 5, init 0.1), with input feeding and without. Per path:
    (record_function labels on the same pieces), which splits the backward
    pass by kernel. The profiler adds its own cost per op.
 
+With --precision bf16 the model is fitted with ``precision="bf16"`` and
+every step's forward pass runs under bf16 autocast, as ``fit`` runs it (the
+loss outside it, as skorch computes it).
+
     python benchmarks/translator_profile.py [--threads 2] [--length 20]
         [--steps 30] [--warmup 5] [--fit-steps 40] [--top 12] [--stat median]
+        [--precision fp32]
 """
 
 import argparse
@@ -51,6 +56,7 @@ from translator_speed import MODEL
 
 from sk_seqattn import Seq2SeqAttentionTranslator, WordTokenizer
 from sk_seqattn.nn import decoder as decoder_module
+from sk_seqattn.training.precision import autocast
 from sk_seqattn.translation.translator import _pad_with_end
 
 STATS = {"median": statistics.median, "min": min}
@@ -129,13 +135,13 @@ class Pieces:
         self.seconds[label] += time.perf_counter() - start
 
 
-def step(module, criterion, optimizer, batch, pieces=None):
+def step(module, criterion, optimizer, batch, pieces=None, precision="fp32"):
     """One plain training step; with ``pieces``, its phases timed."""
     source, lengths, target = batch
     phase = pieces.phase if pieces else (lambda label: nullcontext())
     with phase("optimizer"):
         optimizer.zero_grad()
-    with phase("forward"):
+    with phase("forward"), autocast(precision, "cpu"):
         logits, _ = module(source, lengths, target=target)
     loss = criterion(logits, target)  # timed by its wrapper
     with phase("backward"):
@@ -174,7 +180,7 @@ def profile_path(input_feeding, X, y, args):
     model = Seq2SeqAttentionTranslator(
         input_feeding=input_feeding, max_epochs=1, random_state=0, n_threads=args.threads,
         init_scale=0.1, source_tokenizer=WordTokenizer(), target_tokenizer=WordTokenizer(),
-        callbacks=[("step_ends", StepEnds())], **MODEL,
+        callbacks=[("step_ends", StepEnds())], precision=args.precision, **MODEL,
     ).fit(X, y)
     ends = dict(model.net_.callbacks_)["step_ends"].ends
     stat = STATS[args.stat]
@@ -191,18 +197,18 @@ def profile_path(input_feeding, X, y, args):
     torch.set_flush_denormal(True)  # as fit does
     try:
         for _ in range(args.warmup):
-            step(module, criterion, optimizer, batch)
+            step(module, criterion, optimizer, batch, precision=args.precision)
         # plain and instrumented steps alternate, so that both see the same load
         pieces = Pieces(module, criterion)
         plain, rows, totals = [], defaultdict(list), []
         for _ in range(args.steps):
             start = time.perf_counter()
-            step(module, criterion, optimizer, batch)
+            step(module, criterion, optimizer, batch, precision=args.precision)
             plain.append(time.perf_counter() - start)
             pieces.seconds.clear()
             pieces.install()  # a few setattr calls, outside the timed step
             start = time.perf_counter()
-            step(module, criterion, optimizer, batch, pieces)
+            step(module, criterion, optimizer, batch, pieces, args.precision)
             totals.append(time.perf_counter() - start)
             pieces.remove()
             s = pieces.seconds
@@ -220,7 +226,7 @@ def profile_path(input_feeding, X, y, args):
             pieces.install()
             with profile(activities=[ProfilerActivity.CPU], record_shapes=True) as prof:
                 for _ in range(5):
-                    step(module, criterion, optimizer, batch, pieces)
+                    step(module, criterion, optimizer, batch, pieces, args.precision)
             labels = {"embedding", "encoder", "decoder RNN", "fused loop", "attention",
                       "generator", "loss"}
             events = [e for e in prof.key_averages(group_by_input_shape=True)
@@ -248,6 +254,7 @@ def main(argv=None):
     parser.add_argument("--top", type=int, default=12, help="torch ops to list; 0: none")
     parser.add_argument("--stat", choices=sorted(STATS), default="median",
                         help="per row over the steps (min: less sensitive to other load)")
+    parser.add_argument("--precision", choices=["fp32", "bf16"], default="fp32")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     rng = random.Random(0)
@@ -257,7 +264,7 @@ def main(argv=None):
     print_header(f"batch: 64 pairs, source and target {args.length} tokens (+ end marker), "
                  f"30 symbols; model: {MODEL}, init 0.1; {args.steps} timed steps after "
                  f"{args.warmup} warm-up, fit per batch from {args.fit_steps} batches; "
-                 f"each row: the {args.stat} over the steps")
+                 f"each row: the {args.stat} over the steps; precision {args.precision}")
 
     results = {path: profile_path(feeding, X, y, args)
                for path, feeding in (("input feeding", True), ("no input feeding", False))}
