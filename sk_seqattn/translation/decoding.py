@@ -14,14 +14,115 @@ target vocabulary and each sentence's extended ids, and each step's
 weights carry one more column, the step's copy probability (zero past the
 end marker, like the attention), so that beam search keeps it with its
 hypotheses as it keeps their attention.
+
+:func:`decode_batches` runs either over padded id arrays in length-sorted
+batches, as the translator's ``predict`` and ``attention_weights`` do;
+:class:`AttentionMap` is what ``attention_weights`` returns per sample.
 """
 
+from dataclasses import dataclass
+
+import numpy as np
 import torch
 
 from ..nn import map_state
 from .tokenizers import BOS_ID, EOS_ID, PAD_ID
 
-__all__ = ["greedy_decode", "beam_search"]
+__all__ = ["AttentionMap", "decode_batches", "greedy_decode", "beam_search"]
+
+
+@dataclass
+class AttentionMap:
+    """Attention of one translated sample, ready to plot.
+
+    Attributes
+    ----------
+    weights : ndarray of shape (len(target_tokens), len(source_tokens))
+        Row ``t``: how output token ``t`` attended over the source.
+    source_tokens : list of str
+        The source's tokens and its end marker.
+    target_tokens : list of str
+        The predicted tokens, with the end marker when one was produced.
+    copy_probability : ndarray of shape (len(target_tokens),) or None
+        With ``copy_attention``: at each output token, the probability
+        that the model copies from the source rather than generates (the
+        attention row says from where). None without copy attention.
+    """
+
+    weights: np.ndarray
+    source_tokens: list
+    target_tokens: list
+    copy_probability: np.ndarray = None
+
+
+def decode_batches(network, source_ids, source_lengths, *, batch_size, max_length,
+                   beam_size=1, length_penalty=0.0, attention=True, copy_ids=None,
+                   device="cpu"):
+    """Decode padded sources in batches of similar length.
+
+    Sources are sorted longest first and cut into batches, so that a batch
+    holds little padding; the results come back in the sources' order.
+
+    Parameters
+    ----------
+    network : Seq2SeqTranslationNetwork, in eval mode
+    source_ids : int ndarray of shape (n, src_len)
+        Padded with 0, each source ending with the end marker.
+    source_lengths : int ndarray of shape (n,)
+    batch_size : int
+    max_length : int
+        Most output steps (end marker included).
+    beam_size : int, default=1
+        1: :func:`greedy_decode`; more: :func:`beam_search`.
+    length_penalty : float, default=0.0
+        Beam search's length penalty.
+    attention : bool, default=True
+        Keep each output token's attention over its source.
+    copy_ids : int ndarray of shape (n, src_len) or None
+        For a network with copy attention: each source token's copy id.
+    device : str or torch.device
+        The network's device.
+
+    Returns
+    -------
+    tokens : list of int64 ndarrays
+        The output ids of each source, padded after the end marker.
+    weights : list of float ndarrays of shape (out_len, source length), or
+        of None without ``attention``
+    copy_probability : list of float ndarrays of shape (out_len,), or of
+        None without ``copy_ids``
+    """
+    n = len(source_lengths)
+    order = np.argsort(-source_lengths, kind="stable")  # long first: little padding
+    tokens, weights, p_copies = [None] * n, [None] * n, [None] * n
+    # Copying keeps the copy probability among the weights' columns.
+    keep = attention or copy_ids is not None
+
+    def tensor(array):
+        return torch.as_tensor(array, dtype=torch.long, device=device)
+
+    for start in range(0, n, batch_size):
+        rows = order[start: start + batch_size]
+        lengths = source_lengths[rows]
+        width = lengths.max()
+        batch_copy_ids = None if copy_ids is None else tensor(copy_ids[rows, :width])
+        source, lengths_t = tensor(source_ids[rows, :width]), tensor(lengths)
+        if beam_size == 1:
+            out, att = greedy_decode(network, source, lengths_t, max_length,
+                                     return_attention=keep, copy_ids=batch_copy_ids)
+        else:
+            out, att = beam_search(network, source, lengths_t, max_length, beam_size,
+                                   length_penalty, return_attention=keep,
+                                   copy_ids=batch_copy_ids)
+        out = out.cpu().numpy()  # (rows, out_len)
+        att = None if att is None else att.float().cpu().numpy()  # (rows, out_len, width [+ 1])
+        for i, row in enumerate(rows):
+            tokens[row] = out[i]
+            if copy_ids is not None:
+                p_copies[row] = att[i, :, -1]
+            if attention:
+                weights[row] = att[i, :, : lengths[i]]
+    return tokens, weights, p_copies
 
 
 def _next_log_probs(network, tokens, state, feed, memory, keys, memory_mask, t, copy_ids,

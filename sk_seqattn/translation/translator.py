@@ -5,14 +5,13 @@ from dataclasses import dataclass
 from numbers import Integral, Real
 
 import numpy as np
-import torch
 from sklearn.base import _fit_context, clone
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..training.base import FITTED_NET_DOC, NETWORK_PARAMS_DOC, TRAINING_PARAMS_DOC, \
     _BaseSeq2SeqAttention
-from .decoding import beam_search, greedy_decode
+from .decoding import AttentionMap, decode_batches
 from ..nn import Seq2SeqTranslationNetwork
 from ..training.net import BucketLoader, SequenceCrossEntropy, TranslationNet, collate_token_batch
 from ._copy import output_tokens, source_copy_ids, target_ids_with_copies
@@ -23,30 +22,6 @@ from .tokenizers import EOS_ID, PAD_ID, SPECIAL_TOKENS, UNK_ID, CharTokenizer
 __all__ = ["Seq2SeqAttentionTranslator", "AttentionMap"]
 
 _TOKENIZER_PARAMS = ("source_tokenizer", "target_tokenizer")
-
-
-@dataclass
-class AttentionMap:
-    """Attention of one translated sample, ready to plot.
-
-    Attributes
-    ----------
-    weights : ndarray of shape (len(target_tokens), len(source_tokens))
-        Row ``t``: how output token ``t`` attended over the source.
-    source_tokens : list of str
-        The source's tokens and its end marker.
-    target_tokens : list of str
-        The predicted tokens, with the end marker when one was produced.
-    copy_probability : ndarray of shape (len(target_tokens),) or None
-        With ``copy_attention``: at each output token, the probability
-        that the model copies from the source rather than generates (the
-        attention row says from where). None without copy attention.
-    """
-
-    weights: np.ndarray
-    source_tokens: list
-    target_tokens: list
-    copy_probability: np.ndarray = None
 
 
 class Seq2SeqAttentionTranslator(_BaseSeq2SeqAttention):
@@ -492,40 +467,16 @@ class Seq2SeqAttentionTranslator(_BaseSeq2SeqAttention):
             copy_ids, extra, _ = source_copy_ids(
                 self.source_tokenizer_, self.target_tokenizer_.vocabulary_, texts)
             copy_ids = _pad_with_end(copy_ids)[0]  # (n, src_len), the end marker as </s>
-        max_length = self.max_output_length or 2 * self.max_target_length_
         module = self.net_.module_
         module.eval()
-        device = self.net_.device
-        order = np.argsort(-source_lengths, kind="stable")  # long first: little padding
-        n = len(sources)
-        tokens, weights, p_copies = [None] * n, [None] * n, [None] * n
         with self._torch_state():
-            for start in range(0, len(order), self.batch_size):
-                rows = order[start: start + self.batch_size]
-                lengths = source_lengths[rows]
-                width = lengths.max()
-                source = torch.as_tensor(source_ids[rows, :width], dtype=torch.long,
-                                         device=device)
-                lengths_t = torch.as_tensor(lengths, dtype=torch.long, device=device)
-                batch_copy_ids = None if not copying else torch.as_tensor(
-                    copy_ids[rows, :width], dtype=torch.long, device=device)
-                # Copying keeps the copy probability among the weights' columns.
-                keep = attention or copying
-                if self.beam_size == 1:
-                    out, att = greedy_decode(module, source, lengths_t, max_length,
-                                             return_attention=keep, copy_ids=batch_copy_ids)
-                else:
-                    out, att = beam_search(module, source, lengths_t, max_length,
-                                           self.beam_size, self.length_penalty,
-                                           return_attention=keep, copy_ids=batch_copy_ids)
-                out = out.cpu().numpy()
-                att = None if att is None else att.float().cpu().numpy()
-                for i, row in enumerate(rows):
-                    tokens[row] = out[i]
-                    if copying:
-                        p_copies[row] = att[i, :, -1]
-                    if attention:
-                        weights[row] = att[i, :, : lengths[i]]
+            tokens, weights, p_copies = decode_batches(
+                module, source_ids, source_lengths, copy_ids=copy_ids if copying else None,
+                batch_size=self.batch_size,
+                max_length=self.max_output_length or 2 * self.max_target_length_,
+                beam_size=self.beam_size, length_penalty=self.length_penalty,
+                attention=attention, device=self.net_.device)
+        n = len(sources)
         end = [SPECIAL_TOKENS[EOS_ID]]
         if not attention:  # the source tokens label attention only
             source_tokens = [None] * n

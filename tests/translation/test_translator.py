@@ -275,14 +275,14 @@ def test_parameters_are_keyword_only():
 
 
 def test_predict_keeps_attention_only_to_replace_unknown_tokens(fitted, monkeypatch):
-    import sk_seqattn.translation.translator as translator_module
+    import sk_seqattn.translation.decoding as decoding_module
     asked = []
 
     def spy(*args, return_attention=True, **kwargs):
         asked.append(return_attention)
         return greedy_decode(*args, return_attention=return_attention, **kwargs)
 
-    monkeypatch.setattr(translator_module, "greedy_decode", spy)
+    monkeypatch.setattr(decoding_module, "greedy_decode", spy)
     fitted.predict(["abc", "cab"])
     assert asked == [False]
     assert fitted.attention_weights(["abc"])[0].weights.shape[1] == 4  # 3 tokens and </s>
