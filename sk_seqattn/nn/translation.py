@@ -221,11 +221,13 @@ class Seq2SeqTranslationNetwork(nn.Module):
         else:
             steps = target.size(1) if target is not None else max_length
             feed = self.decoder.initial_feed(memory)
+            inference = self.inference_weights(rows=batch * steps)  # None in training
             tokens = source.new_full((batch,), BOS_ID)
             logits, weights = [], []
             for t in range(steps):
                 step_logits, step_weights, state, feed = self.step(
-                    tokens, state, feed, memory, keys, memory_mask, t=t, copy_ids=copy_ids
+                    tokens, state, feed, memory, keys, memory_mask, t=t, copy_ids=copy_ids,
+                    inference=inference,
                 )
                 logits.append(step_logits)
                 weights.append(step_weights)
