@@ -161,9 +161,9 @@ class AttentionDecoder(nn.Module):
         :meth:`step` (``inference=``); see
         :func:`~sk_seqattn.nn.fused_decoder.inference_weights`. None unless
         :meth:`step` runs :func:`~sk_seqattn.nn.fused_decoder.inference_step`
-        (evaluation mode, gradients off, a one-layer LSTM with global "dot"
-        or "general" attention). With ``embedding``, steps then take token
-        ids instead of their embeddings.
+        (evaluation mode, gradients off, outside autocast, a one-layer LSTM
+        with global "dot" or "general" attention). With ``embedding``, steps
+        then take token ids instead of their embeddings.
         """
         lstm_state = (None, None)  # what _fast_path_fits checks: an LSTM's (h, c)
         if not isinstance(self.rnn, nn.LSTM) or not self._inference_step_applies(lstm_state):
