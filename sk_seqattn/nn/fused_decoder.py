@@ -59,6 +59,23 @@ __all__ = ["FusedFeedingLoop", "fused_feeding_forward", "InferenceWeights",
            "inference_weights", "inference_step"]
 
 
+def _activate_gates_(gates):
+    """The LSTM's activations in place: sigmoid of i, f, o and tanh of g.
+
+    ``gates``: (batch, 4H), the pre-activations of i, f, g, o. tanh(x) is
+    computed as ``2 sigmoid(2x) - 1`` so that one sigmoid covers all four
+    gates: on the CPU torch's tanh costs several times its sigmoid, and
+    more again on a column slice such as g's (equal up to rounding, about
+    1e-7).
+    """
+    H = gates.size(-1) // 4
+    g = gates[:, 2 * H: 3 * H]
+    g.mul_(2)
+    gates.sigmoid_()
+    g.mul_(2).sub_(1)
+    return gates
+
+
 class FusedFeedingLoop(torch.autograd.Function):
     """Teacher-forced LSTM + global attention + input feeding, forward and backward.
 
@@ -104,9 +121,7 @@ class FusedFeedingLoop(torch.autograd.Function):
         for t in range(T):
             z, g = Z[t], gates[t]
             g.addmm_(z, W_rec_t)  # (B, 4H)
-            g[:, : 2 * H].sigmoid_()
-            g[:, 2 * H: 3 * H].tanh_()
-            g[:, 3 * H:].sigmoid_()
+            _activate_gates_(g)  # i, f, g, o
             c = C[t + 1]
             torch.mul(g[:, H: 2 * H], C[t], out=c)
             c.addcmul_(g[:, :H], g[:, 2 * H: 3 * H])  # c_t = f c_{t-1} + i g
@@ -120,9 +135,8 @@ class FusedFeedingLoop(torch.autograd.Function):
             A[t] = a.squeeze(1)
             # (an out= into the strided slice makes bmm loop over the batch)
             CH[t, :, :H] = torch.bmm(a, memory).squeeze(1)  # ctx_t (B, H)
-            feed = Z[t + 1, :, :H]
-            torch.mm(CH[t], W_c_t, out=feed)
-            feed.tanh_()  # ~h_t
+            # ~h_t, activated contiguous: tanh is several times slower on a column slice
+            Z[t + 1, :, :H] = torch.mm(CH[t], W_c_t).tanh_()
             Z[t + 1, :, H:] = h
         ctx.save_for_backward(memory, keys, W_rec, W_c)
         ctx.buffers = (Z, gates, C, tanh_c, A, CH)
@@ -235,23 +249,6 @@ def fused_feeding_forward(decoder, inputs, state, memory, keys, memory_mask=None
         h0, c0 = at_least_fp32(state[0][0]), at_least_fp32(state[1][0])
         return FusedFeedingLoop.apply(pre, h0, c0, at_least_fp32(memory), at_least_fp32(keys),
                                       memory_mask, W_rec, decoder.attention.output_proj.weight)
-
-
-def _activate_gates_(gates):
-    """The LSTM's activations in place: sigmoid of i, f, o and tanh of g.
-
-    ``gates``: (batch, 4H), the pre-activations of i, f, g, o. tanh(x) is
-    computed as ``2 sigmoid(2x) - 1`` so that one sigmoid covers all four
-    gates: on the CPU torch's tanh costs several times its sigmoid, and
-    more again on a column slice such as g's (equal up to rounding, about
-    1e-7).
-    """
-    H = gates.size(-1) // 4
-    g = gates[:, 2 * H: 3 * H]
-    g.mul_(2)
-    gates.sigmoid_()
-    g.mul_(2).sub_(1)
-    return gates
 
 
 class InferenceWeights(NamedTuple):
