@@ -181,10 +181,11 @@ class AttentionDecoder(nn.Module):
     def forward_stepwise(self, inputs, state, memory, keys, memory_mask=None):
         """:meth:`forward` computed one step at a time (same signature)."""
         feed = self.initial_feed(memory)
+        inference = self.inference_weights()  # None where the steps do not use it
         outputs, weights = [], []
         for t in range(inputs.size(1)):
             output, step_weights, state, feed = self.step(
-                inputs[:, t], state, feed, memory, keys, memory_mask, t=t
+                inputs[:, t], state, feed, memory, keys, memory_mask, t=t, inference=inference
             )
             outputs.append(output)
             weights.append(step_weights)

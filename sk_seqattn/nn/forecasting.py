@@ -162,13 +162,14 @@ class Seq2SeqRegressionNetwork(nn.Module):
     def _decode_stepwise(self, start, state, memory, keys, target, future):
         # Free-running (target None) or scheduled sampling (teacher_forcing < 1).
         feed = self.decoder.initial_feed(memory)
+        inference = self.decoder.inference_weights()  # None in training
         input_t = start
         predictions, weights = [], []
         for t in range(self.horizon):
             if future is not None:
                 input_t = torch.cat([input_t, future[:, t]], dim=-1)  # (batch, n_in)
             output, step_weights, state, feed = self.decoder.step(
-                input_t, state, feed, memory, keys, t=t
+                input_t, state, feed, memory, keys, t=t, inference=inference
             )
             prediction_t = self._head(output)  # (batch, n_targets[, n_quantiles])
             predictions.append(prediction_t)

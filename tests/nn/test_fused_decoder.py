@@ -12,6 +12,8 @@ import torch
 from sk_seqattn import Seq2SeqAttentionRegressor, Seq2SeqAttentionTranslator, make_windows
 from sk_seqattn.nn import AttentionDecoder, Encoder, Seq2SeqTranslationNetwork
 from sk_seqattn.nn import decoder as decoder_module
+from sk_seqattn.nn.forecasting import Seq2SeqRegressionNetwork
+from sk_seqattn.translation.decoding import beam_search, greedy_decode
 
 
 def _count_calls(monkeypatch, name):
@@ -378,3 +380,48 @@ def test_the_input_table_gives_the_steps_of_embedded_tokens(input_feeding, copy_
         for a_step, b_step in zip(with_table, results):
             for a, b in zip(a_step, b_step):
                 torch.testing.assert_close(a, b, atol=1e-5, rtol=0)
+
+
+@pytest.mark.parametrize("loop", ["decoder", "forecast base", "forecast free-running",
+                                  "translation free-running", "greedy", "beam"])
+def test_a_decoding_loop_lays_the_weights_out_once(monkeypatch, loop):
+    # Every step loop in evaluation builds InferenceWeights once, not once
+    # per step (a step without them builds its own).
+    built, steps = [], []
+    original_weights, original_step = decoder_module.inference_weights, \
+        decoder_module.inference_step
+
+    def counting_weights(*args, **kwargs):
+        built.append(1)
+        return original_weights(*args, **kwargs)
+
+    def counting_step(*args, **kwargs):
+        steps.append(1)
+        return original_step(*args, **kwargs)
+
+    monkeypatch.setattr(decoder_module, "inference_weights", counting_weights)
+    monkeypatch.setattr(decoder_module, "inference_step", counting_step)
+    torch.manual_seed(0)
+    with torch.no_grad():
+        if loop == "decoder":
+            decoder = AttentionDecoder(3, 8, attention="general").eval()
+            memory = torch.randn(2, 5, 8)
+            state = tuple(torch.randn(1, 2, 8) for _ in range(2))
+            decoder(torch.randn(2, 4, 3), state, memory, decoder.prepare(memory))
+        elif loop.startswith("forecast"):
+            network = Seq2SeqRegressionNetwork(1, 1, 4, 6, hidden_size=8, attention="general",
+                                               input_feeding=True).eval()
+            X = torch.randn(2, 6, 1)
+            network(X, base=torch.randn(2, 4, 1) if loop == "forecast base" else None)
+        else:
+            network = Seq2SeqTranslationNetwork(9, 9, 6, embedding_dim=4, hidden_size=8,
+                                                attention="general").eval()
+            source, lengths = torch.randint(4, 9, (2, 6)), torch.tensor([6, 4])
+            if loop == "translation free-running":
+                network(source, lengths, max_length=4)
+            elif loop == "greedy":
+                greedy_decode(network, source, lengths, max_length=4)
+            else:
+                beam_search(network, source, lengths, max_length=4, beam_size=2)
+    assert len(steps) >= 2
+    assert built == [1]
