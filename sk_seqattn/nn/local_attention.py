@@ -43,7 +43,6 @@ import torch
 from torch import nn
 
 from ._amp import at_least_fp32
-
 from .attention import GlobalAttention
 
 __all__ = ["ALIGNMENTS", "LocalAttention"]
@@ -154,7 +153,6 @@ class LocalAttention(GlobalAttention):
         # The one place window and padding are handled: -inf gives exactly 0 weight.
         score = score.masked_fill(~(window | empty), float("-inf"))
         weights = torch.softmax(at_least_fp32(score), dim=-1)  # (batch, tgt_len, src_len), fp32
-
         weights = weights.masked_fill(empty, 0.0)  # (batch, tgt_len, src_len)
         if self.alignment == "local-p":
             sigma = self.width / 2

@@ -15,8 +15,9 @@ weights carry one more column, the step's copy probability (zero past the
 end marker, like the attention), so that beam search keeps it with its
 hypotheses as it keeps their attention.
 
-:func:`decode_batches` runs either over padded id arrays in length-sorted
-batches, as the translator's ``predict`` and ``attention_weights`` do;
+:func:`decode_batches` runs one of the two over padded id arrays in
+length-sorted batches, as the translator's ``predict`` and
+``attention_weights`` do;
 :class:`AttentionMap` is what ``attention_weights`` returns per sample.
 """
 

@@ -460,18 +460,17 @@ class Seq2SeqAttentionTranslator(_BaseSeq2SeqAttention):
                 f"'location' was fitted for sources of at most "
                 f"{self.max_source_length_ - 1} tokens."
             )
+        module = self.net_.module_
+        module.eval()
         # What the fitted network does (set_params after fit changes nothing).
-        copying = getattr(self.net_.module_, "copy_switch", None) is not None
-        extra = [None] * len(sources)
-        if copying:
+        copy_ids, extra = None, [None] * len(sources)
+        if getattr(module, "copy_switch", None) is not None:
             copy_ids, extra, _ = source_copy_ids(
                 self.source_tokenizer_, self.target_tokenizer_.vocabulary_, texts)
             copy_ids = _pad_with_end(copy_ids)[0]  # (n, src_len), the end marker as </s>
-        module = self.net_.module_
-        module.eval()
         with self._torch_state():
             tokens, weights, p_copies = decode_batches(
-                module, source_ids, source_lengths, copy_ids=copy_ids if copying else None,
+                module, source_ids, source_lengths, copy_ids=copy_ids,
                 batch_size=self.batch_size,
                 max_length=self.max_output_length or 2 * self.max_target_length_,
                 beam_size=self.beam_size, length_penalty=self.length_penalty,

@@ -387,20 +387,8 @@ def test_the_input_table_gives_the_steps_of_embedded_tokens(input_feeding, copy_
 def test_a_decoding_loop_lays_the_weights_out_once(monkeypatch, loop):
     # Every step loop in evaluation builds InferenceWeights once, not once
     # per step (a step without them builds its own).
-    built, steps = [], []
-    original_weights, original_step = decoder_module.inference_weights, \
-        decoder_module.inference_step
-
-    def counting_weights(*args, **kwargs):
-        built.append(1)
-        return original_weights(*args, **kwargs)
-
-    def counting_step(*args, **kwargs):
-        steps.append(1)
-        return original_step(*args, **kwargs)
-
-    monkeypatch.setattr(decoder_module, "inference_weights", counting_weights)
-    monkeypatch.setattr(decoder_module, "inference_step", counting_step)
+    built = _count_calls(monkeypatch, "inference_weights")
+    steps = _count_calls(monkeypatch, "inference_step")
     torch.manual_seed(0)
     with torch.no_grad():
         if loop == "decoder":
